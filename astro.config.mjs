@@ -1,0 +1,26 @@
+// Astro configuration: MDX essays, sitemap, and the Cloudflare Workers adapter.
+// Public pages are prerendered; member pages and form handlers opt out with `export const prerender = false`.
+import { defineConfig } from "astro/config";
+import cloudflare from "@astrojs/cloudflare";
+import mdx from "@astrojs/mdx";
+import sitemap from "@astrojs/sitemap";
+
+// Paths that render per request or hold member text: they never go in the sitemap.
+const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
+
+export default defineConfig({
+  site: process.env.SITE_URL ?? "https://smallism.org",
+  trailingSlash: "ignore",
+  output: "static",
+  // We keep our own sessions in D1 (functions/auth/), not Astro's KV sessions.
+  session: false,
+  // Prerender in Node: the RSS feed renders MDX through the container API, which needs Node there.
+  adapter: cloudflare({ imageService: "passthrough", prerenderEnvironment: "node" }),
+  integrations: [mdx(), sitemap({ filter: (page) => !notInSitemap.test(new URL(page).pathname) })],
+  build: { inlineStylesheets: "never", format: "directory" },
+  // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
+  security: { checkOrigin: false },
+  // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
+  vite: { build: { assetsInlineLimit: 0 } },
+  devToolbar: { enabled: false },
+});

@@ -1,0 +1,38 @@
+// Content collections: the public essays and the member-only strategy pages, both MDX files in content/.
+// Schemas are the contract for editors; README "Writing an essay" documents every field.
+import { defineCollection } from "astro:content";
+import { glob } from "astro/loaders";
+import { z } from "astro/zod";
+
+const essays = defineCollection({
+  loader: glob({ pattern: "**/*.mdx", base: "./content/essays" }),
+  schema: ({ image }) =>
+    z.object({
+      title: z.string().min(1).max(90),
+      description: z.string().min(1).max(200),
+      pubDate: z.coerce.date(),
+      updatedDate: z.coerce.date().optional(),
+      author: z.string().default("Smallism editorial team"),
+      tags: z.array(z.string().regex(/^[a-z0-9-]+$/, "tags are lower-case-with-hyphens")).default([]),
+      draft: z.boolean().default(false),
+      /** Members-only essays follow the strategy section's rules: teaser for visitors, text for members. */
+      membersOnly: z.boolean().default(false),
+      /** Slug of one other essay to recommend as "read more about …". */
+      readMore: z.string().optional(),
+      hero: z.object({ image: image(), alt: z.string().min(1, "hero images need alt text") }).optional(),
+    }),
+});
+
+const strategy = defineCollection({
+  loader: glob({ pattern: "**/*.mdx", base: "./content/strategy" }),
+  schema: z.object({
+    title: z.string().min(1).max(90),
+    /** The only public text of a strategy page. */
+    summary: z.string().min(1).max(320),
+    order: z.number().int(),
+    section: z.string().default("Strategy"),
+    updatedDate: z.coerce.date(),
+  }),
+});
+
+export const collections = { essays, strategy };
