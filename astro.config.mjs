@@ -14,8 +14,13 @@ export default defineConfig({
   output: "static",
   // We keep our own sessions in D1 (functions/auth/), not Astro's KV sessions.
   session: false,
-  // Prerender in Node: the RSS feed renders MDX through the container API, which needs Node there.
-  adapter: cloudflare({ imageService: "passthrough", prerenderEnvironment: "node" }),
+  adapter: cloudflare({
+    imageService: "passthrough",
+    // Prerender in Node: the RSS feed renders MDX through the container API, which needs Node there.
+    prerenderEnvironment: "node",
+    // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.
+    persistState: process.env.SMALLISM_STATE_DIR ? { path: process.env.SMALLISM_STATE_DIR } : true,
+  }),
   integrations: [mdx(), sitemap({ filter: (page) => !notInSitemap.test(new URL(page).pathname) })],
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.

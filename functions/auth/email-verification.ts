@@ -1,0 +1,71 @@
+// Email verification codes: 8 characters, 15-minute life, single use, five wrong tries end the code.
+// Used by sign-up (first code), /verify (check and resend) and email change (code sent to the new address).
+import { constantTimeEqual, generateCode, hashToken, normaliseCode } from "./tokens";
+import { isUniqueViolation } from "./users";
+
+export const CODE_LIFETIME = 15 * 60;
+export const CODE_MAX_ATTEMPTS = 5;
+
+/** The statement that replaces any live code for `userId` with a new one for `email`. */
+export function upsertVerificationStatement(db: D1Database, userId: string, email: string, code: string, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO email_verifications (user_id, email, code_hash, attempts, expires_at, created_at)
+       VALUES (?1, ?2, ?3, 0, ?4, ?5)
+       ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, code_hash = excluded.code_hash,
+         attempts = 0, expires_at = excluded.expires_at, created_at = excluded.created_at`,
+    )
+    .bind(userId, email, hashToken(code), now + CODE_LIFETIME, now);
+}
+
+/** Creates a fresh code for `email` (replacing any earlier one) and returns it for the email. */
+export async function createEmailVerification(db: D1Database, userId: string, email: string, now: number): Promise<string> {
+  const code = generateCode();
+  await upsertVerificationStatement(db, userId, email, code, now).run();
+  return code;
+}
+
+export type VerifyCodeResult =
+  | { ok: true; email: string }
+  | { ok: false; reason: "none" | "expired" | "wrong" | "exhausted" | "taken"; attemptsLeft?: number };
+
+/**
+ * Checks a typed code. On success marks the address verified (and makes it the account's email when it was
+ * an email change) and deletes the code, in one batch. A wrong code spends one of the five attempts.
+ */
+export async function verifyEmailCode(db: D1Database, userId: string, typed: string, now: number): Promise<VerifyCodeResult> {
+  // Spend the attempt first, atomically, so parallel guesses cannot exceed the limit.
+  const row = await db
+    .prepare(
+      `UPDATE email_verifications SET attempts = attempts + 1 WHERE user_id = ?1 AND attempts < ?2
+       RETURNING email, code_hash, attempts, expires_at`,
+    )
+    .bind(userId, CODE_MAX_ATTEMPTS)
+    .first<{ email: string; code_hash: string; attempts: number; expires_at: number }>();
+  if (row === null) {
+    const exists = await db.prepare("SELECT 1 AS found FROM email_verifications WHERE user_id = ?1").bind(userId).first();
+    return { ok: false, reason: exists === null ? "none" : "exhausted" };
+  }
+  if (now >= row.expires_at) return { ok: false, reason: "expired" };
+  if (!constantTimeEqual(hashToken(normaliseCode(typed)), row.code_hash)) {
+    const attemptsLeft = CODE_MAX_ATTEMPTS - row.attempts;
+    return attemptsLeft > 0 ? { ok: false, reason: "wrong", attemptsLeft } : { ok: false, reason: "exhausted" };
+  }
+  try {
+    await db.batch([
+      db.prepare("UPDATE users SET email = ?1, email_verified_at = ?2 WHERE id = ?3").bind(row.email, now, userId),
+      db.prepare("DELETE FROM email_verifications WHERE user_id = ?1").bind(userId),
+    ]);
+  } catch (error) {
+    // Another account took this address while the change was pending.
+    if (isUniqueViolation(error)) return { ok: false, reason: "taken" };
+    throw error;
+  }
+  return { ok: true, email: row.email };
+}
+
+/** The address a member's live code was sent to, or null when there is none. */
+export async function getPendingVerificationEmail(db: D1Database, userId: string): Promise<string | null> {
+  const row = await db.prepare("SELECT email FROM email_verifications WHERE user_id = ?1").bind(userId).first<{ email: string }>();
+  return row === null ? null : row.email;
+}

@@ -1,0 +1,51 @@
+// Password-reset links: a 160-bit token in the emailed link, only its SHA-256 stored, one-hour life, single
+// use, and a new request kills earlier links. Used by /forgot (create) and /reset (check and consume).
+import { generateToken, hashToken } from "./tokens";
+import { SESSION_LIFETIME } from "./sessions";
+
+export const RESET_LIFETIME = 60 * 60;
+
+/** Creates a reset token for `userId`, deleting any earlier ones in the same batch; returns the token for the link. */
+export async function createPasswordReset(db: D1Database, userId: string, now: number): Promise<string> {
+  const token = generateToken(20);
+  await db.batch([
+    db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId),
+    db.prepare("INSERT INTO password_resets (id, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)").bind(
+      hashToken(token), userId, now + RESET_LIFETIME, now,
+    ),
+  ]);
+  return token;
+}
+
+/** The member a live reset token belongs to, or null; does not consume it (used to show the form). */
+export async function findPasswordReset(db: D1Database, token: string, now: number): Promise<{ userId: string } | null> {
+  const row = await db
+    .prepare("SELECT user_id FROM password_resets WHERE id = ?1 AND expires_at > ?2")
+    .bind(hashToken(token), now)
+    .first<{ user_id: string }>();
+  return row === null ? null : { userId: row.user_id };
+}
+
+/**
+ * Uses a reset token: sets the new password, ends every session of the member, starts a new one with
+ * `sessionToken`, verifies the address (the member proved they read its mail) and deletes the member's reset
+ * tokens. It is one batch (a transaction) in which every statement is conditioned on the live token, so of
+ * several concurrent uses exactly one changes anything; the rest find no token and change nothing.
+ */
+export async function consumePasswordReset(
+  db: D1Database, token: string, passwordHash: string, sessionToken: string, now: number,
+): Promise<{ userId: string } | null> {
+  const tokenId = hashToken(token);
+  const owner = "(SELECT user_id FROM password_resets WHERE id = ?1 AND expires_at > ?2)";
+  const results = await db.batch<{ user_id: string }>([
+    db.prepare(`UPDATE users SET password_hash = ?3, email_verified_at = COALESCE(email_verified_at, ?2) WHERE id = ${owner}`)
+      .bind(tokenId, now, passwordHash),
+    db.prepare(`DELETE FROM sessions WHERE user_id = ${owner}`).bind(tokenId, now),
+    db.prepare(
+      "INSERT INTO sessions (id, user_id, expires_at, created_at) SELECT ?3, user_id, ?4, ?2 FROM password_resets WHERE id = ?1 AND expires_at > ?2",
+    ).bind(tokenId, now, hashToken(sessionToken), now + SESSION_LIFETIME),
+    db.prepare(`DELETE FROM password_resets WHERE user_id = ${owner} RETURNING user_id`).bind(tokenId, now),
+  ]);
+  const claimed = results[3]?.results[0];
+  return claimed === undefined ? null : { userId: claimed.user_id };
+}

@@ -1,0 +1,118 @@
+// Member sessions in D1, as Lucia's session guide teaches (lucia-auth.com "Basic session API", 2024 revision):
+// a random >=160-bit token lives only in the member's cookie; D1 keeps its SHA-256 as the session id; expiry
+// slides forward when less than half remains. We go further than the guide in two places: an absolute
+// lifetime cap (a stolen cookie cannot be kept alive for ever by use), and the `__Host-` cookie prefix.
+// Used by src/middleware.ts (validate), the sign-in/join/reset handlers (create) and account actions.
+import { generateToken, hashToken } from "./tokens";
+
+const DAY = 24 * 60 * 60;
+/** Sliding lifetime of a session. */
+export const SESSION_LIFETIME = 30 * DAY;
+/** Renew when less than this remains. */
+export const SESSION_RENEW_BELOW = 15 * DAY;
+/** No session outlives this, however often it is used. */
+export const SESSION_ABSOLUTE_LIFETIME = 90 * DAY;
+
+export interface Session { id: string; userId: string; expiresAt: number; createdAt: number }
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  displayName: string | null;
+  emailVerified: boolean;
+  role: "member" | "editor" | "owner";
+}
+
+export type SessionValidationResult =
+  | { session: Session; user: SessionUser; renewed: boolean }
+  | { session: null; user: null; renewed: false };
+
+interface SessionRow {
+  id: string; user_id: string; expires_at: number; created_at: number;
+  email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"];
+}
+
+/** A new random session token for the cookie. */
+export function generateSessionToken(): string {
+  return generateToken(20);
+}
+
+function nextExpiry(createdAt: number, now: number): number {
+  return Math.min(now + SESSION_LIFETIME, createdAt + SESSION_ABSOLUTE_LIFETIME);
+}
+
+/** The statement that stores a new session; batch it with other writes that must happen together. */
+export function insertSessionStatement(db: D1Database, token: string, userId: string, now: number): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO sessions (id, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)")
+    .bind(hashToken(token), userId, nextExpiry(now, now), now);
+}
+
+/** Stores a new session for `userId` and returns it; the caller puts `token` in the cookie. */
+export async function createSession(db: D1Database, token: string, userId: string, now: number): Promise<Session> {
+  await insertSessionStatement(db, token, userId, now).run();
+  return { id: hashToken(token), userId, expiresAt: nextExpiry(now, now), createdAt: now };
+}
+
+/**
+ * Resolves a cookie token to its session and member in one query. Expired sessions are deleted; sessions
+ * with less than SESSION_RENEW_BELOW left are extended (up to the absolute cap) and reported as renewed.
+ */
+export async function validateSessionToken(db: D1Database, token: string, now: number): Promise<SessionValidationResult> {
+  const id = hashToken(token);
+  const row = await db
+    .prepare(
+      `SELECT s.id, s.user_id, s.expires_at, s.created_at, u.email, u.display_name, u.email_verified_at, u.role
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1`,
+    )
+    .bind(id)
+    .first<SessionRow>();
+  if (row === null) return { session: null, user: null, renewed: false };
+  if (now >= row.expires_at) {
+    await db.prepare("DELETE FROM sessions WHERE id = ?1").bind(id).run();
+    return { session: null, user: null, renewed: false };
+  }
+  const session: Session = { id, userId: row.user_id, expiresAt: row.expires_at, createdAt: row.created_at };
+  let renewed = false;
+  if (row.expires_at - now < SESSION_RENEW_BELOW) {
+    const expiresAt = nextExpiry(row.created_at, now);
+    if (expiresAt > row.expires_at) {
+      await db.prepare("UPDATE sessions SET expires_at = ?1 WHERE id = ?2").bind(expiresAt, id).run();
+      session.expiresAt = expiresAt;
+      renewed = true;
+    }
+  }
+  const user: SessionUser = {
+    id: row.user_id,
+    email: row.email,
+    displayName: row.display_name,
+    emailVerified: row.email_verified_at !== null,
+    role: row.role,
+  };
+  return { session, user, renewed };
+}
+
+/** Ends one session (sign-out). */
+export async function invalidateSession(db: D1Database, sessionId: string): Promise<void> {
+  await db.prepare("DELETE FROM sessions WHERE id = ?1").bind(sessionId).run();
+}
+
+/** The statement that ends every session of a member except `keepSessionId`; batch it with the change that needs it. */
+export function invalidateUserSessionsStatement(db: D1Database, userId: string, keepSessionId: string | null = null): D1PreparedStatement {
+  return db.prepare("DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2").bind(userId, keepSessionId);
+}
+
+/** Ends every session of a member ("sign out everywhere"), optionally keeping the current one. */
+export async function invalidateUserSessions(db: D1Database, userId: string, keepSessionId: string | null = null): Promise<void> {
+  await invalidateUserSessionsStatement(db, userId, keepSessionId).run();
+}
+
+export interface SessionCookie { name: string; attributes: { httpOnly: true; sameSite: "lax"; path: "/"; secure: boolean; expires?: Date; maxAge?: number } }
+
+/** Cookie name and attributes: `__Host-` and Secure over HTTPS (production); plain name on http://localhost. */
+export function sessionCookie(secure: boolean, expiresAt?: number): SessionCookie {
+  const attributes: SessionCookie["attributes"] = { httpOnly: true, sameSite: "lax", path: "/", secure };
+  if (expiresAt === undefined) attributes.maxAge = 0;
+  else attributes.expires = new Date(expiresAt * 1000);
+  return { name: secure ? "__Host-smallism_session" : "smallism_session", attributes };
+}

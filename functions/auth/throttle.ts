@@ -1,0 +1,50 @@
+// Durable rate limits in D1 (fixed windows), shared by every Worker instance. Used by the sign-in, sign-up,
+// verify, forgot and reset handlers. Keys hold a hash of the IP address or email, never the value itself.
+import { hashToken } from "./tokens";
+
+export interface ThrottleRule { name: string; limit: number; windowSeconds: number }
+
+/** The limits the site enforces; each is counted per IP and, where an email is known, per email. */
+export const THROTTLES = {
+  signInIp: { name: "signin:ip", limit: 20, windowSeconds: 15 * 60 },
+  signInEmail: { name: "signin:email", limit: 10, windowSeconds: 15 * 60 },
+  joinIp: { name: "join:ip", limit: 10, windowSeconds: 60 * 60 },
+  verifyIp: { name: "verify:ip", limit: 30, windowSeconds: 15 * 60 },
+  resendAccount: { name: "resend:account", limit: 3, windowSeconds: 15 * 60 },
+  forgotIp: { name: "forgot:ip", limit: 10, windowSeconds: 60 * 60 },
+  forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
+  resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },
+  accountIp: { name: "account:ip", limit: 30, windowSeconds: 15 * 60 },
+} as const satisfies Record<string, ThrottleRule>;
+
+export type ThrottleResult = { allowed: true } | { allowed: false; retryAfter: number };
+
+/** Counts one attempt against `rule` for `subject` and says whether it is allowed; atomic in one statement. */
+export async function consumeThrottle(db: D1Database, rule: ThrottleRule, subject: string, now: number): Promise<ThrottleResult> {
+  const key = `${rule.name}:${hashToken(subject)}`;
+  const row = await db
+    .prepare(
+      `INSERT INTO throttles (key, hits, window_start) VALUES (?1, 1, ?2)
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN throttles.window_start <= ?2 - ?3 THEN 1 ELSE throttles.hits + 1 END,
+         window_start = CASE WHEN throttles.window_start <= ?2 - ?3 THEN ?2 ELSE throttles.window_start END
+       RETURNING hits, window_start`,
+    )
+    .bind(key, now, rule.windowSeconds)
+    .first<{ hits: number; window_start: number }>();
+  if (row === null || row.hits <= rule.limit) return { allowed: true };
+  return { allowed: false, retryAfter: Math.max(1, row.window_start + rule.windowSeconds - now) };
+}
+
+/** Consumes several rules at once; the first refusal wins (all are counted, so probing one key costs every key). */
+export async function consumeThrottles(db: D1Database, checks: Array<[ThrottleRule, string]>, now: number): Promise<ThrottleResult> {
+  const results = await Promise.all(checks.map(([rule, subject]) => consumeThrottle(db, rule, subject, now)));
+  const refused = results.filter((result): result is { allowed: false; retryAfter: number } => !result.allowed);
+  if (refused.length === 0) return { allowed: true };
+  return { allowed: false, retryAfter: Math.max(...refused.map((result) => result.retryAfter)) };
+}
+
+/** Deletes windows that ended more than a day ago, so the table stays small. */
+export async function pruneThrottles(db: D1Database, now: number): Promise<void> {
+  await db.prepare("DELETE FROM throttles WHERE window_start < ?1").bind(now - 24 * 60 * 60).run();
+}

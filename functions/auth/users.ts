@@ -1,0 +1,84 @@
+// Member accounts in D1: create, look up, update, export and delete. Used by the sign-up, sign-in and
+// account handlers. Emails are stored lower-cased; the UNIQUE constraint makes concurrent sign-ups safe.
+import { generateToken } from "./tokens";
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string | null;
+  passwordHash: string;
+  emailVerifiedAt: number | null;
+  role: "member" | "editor" | "owner";
+  createdAt: number;
+}
+
+interface UserRow {
+  id: string; email: string; display_name: string | null; password_hash: string;
+  email_verified_at: number | null; role: User["role"]; created_at: number;
+}
+
+/** Maps a users row to a User. */
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    passwordHash: row.password_hash,
+    emailVerifiedAt: row.email_verified_at,
+    role: row.role,
+    createdAt: row.created_at,
+  };
+}
+
+/** Lower-cases and trims an email address; the one form we store and compare. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A deliberately plain check: one address, no spaces or control characters, a dot in the domain, <= 254 chars. */
+export function isValidEmail(email: string): boolean {
+  return email.length <= 254 && /^[^\s@<>(),;:"\\[\]\p{Cc}]{1,64}@[^\s@<>(),;:"\\[\]\p{Cc}]+\.[^\s@<>(),;:"\\[\]\p{Cc}]{2,}$/u.test(email);
+}
+
+/** A new opaque user id. */
+export function generateUserId(): string {
+  return generateToken(15);
+}
+
+/** The statement that inserts a member; fails on a duplicate email (UNIQUE). */
+export function insertUserStatement(
+  db: D1Database,
+  user: { id: string; email: string; displayName: string | null; passwordHash: string },
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+    .bind(user.id, user.email, user.displayName, user.passwordHash, now);
+}
+
+/** True when a D1 error is a UNIQUE constraint violation (a duplicate that is not a fault). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && /UNIQUE constraint failed/i.test(error.message);
+}
+
+/** The member with this (normalised) email, or null. */
+export async function getUserByEmail(db: D1Database, email: string): Promise<User | null> {
+  const row = await db.prepare("SELECT * FROM users WHERE email = ?1").bind(normaliseEmail(email)).first<UserRow>();
+  return row === null ? null : toUser(row);
+}
+
+/** The member with this id, or null. */
+export async function getUserById(db: D1Database, id: string): Promise<User | null> {
+  const row = await db.prepare("SELECT * FROM users WHERE id = ?1").bind(id).first<UserRow>();
+  return row === null ? null : toUser(row);
+}
+
+/** Sets or clears the display name. */
+export async function updateDisplayName(db: D1Database, userId: string, displayName: string | null): Promise<void> {
+  await db.prepare("UPDATE users SET display_name = ?1 WHERE id = ?2").bind(displayName, userId).run();
+}
+
+/** The statement that replaces a member's password hash. */
+export function updatePasswordStatement(db: D1Database, userId: string, passwordHash: string): D1PreparedStatement {
+  return db.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2").bind(passwordHash, userId);
+}

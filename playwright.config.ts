@@ -1,0 +1,35 @@
+// Browser and HTTP tests against the built site served by `astro preview` (workerd + local D1), with a local
+// Stripe stand-in. Chromium is Debian's (see tests/e2e/chromium-path.ts); Playwright downloads no browser.
+import { defineConfig } from "@playwright/test";
+import { chromiumPath } from "./tests/e2e/chromium-path";
+import { SITE_PORT, SITE_URL, STATE_DIR, STRIPE_STAND_IN_PORT, TEST_ENV } from "./tests/support/test-env";
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL: SITE_URL,
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  webServer: [
+    {
+      command: `node tests/support/stripe-stand-in.mjs ${STRIPE_STAND_IN_PORT}`,
+      url: `http://127.0.0.1:${STRIPE_STAND_IN_PORT}/health`,
+      reuseExistingServer: false,
+    },
+    {
+      command: `npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && npx astro preview --port ${SITE_PORT}`,
+      url: `${SITE_URL}/`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: { ...TEST_ENV, SMALLISM_STATE_DIR: STATE_DIR, CLOUDFLARE_INCLUDE_PROCESS_ENV: "true" },
+    },
+  ],
+});

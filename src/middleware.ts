@@ -1,0 +1,52 @@
+// Runs before every page and endpoint the Worker renders on demand (prerendered pages skip it):
+// 1. refuses cross-site state-changing requests (Origin check);
+// 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors;
+// 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
+import { defineMiddleware } from "astro:middleware";
+import { sessionCookie, validateSessionToken } from "../functions/auth/sessions";
+import { nowSeconds } from "../functions/auth/clock";
+import { isSameOriginRequest } from "./lib/origin";
+import { applySecurityHeaders } from "./lib/security-headers";
+import { getDb } from "./lib/runtime";
+import { formActionOrigins } from "./lib/stripe-origins";
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  context.locals.user = null;
+  context.locals.session = null;
+  context.locals.sessionLookupFailed = false;
+  if (context.isPrerendered) return next();
+
+  if (!isSameOriginRequest(context.request, context.url)) {
+    console.log(JSON.stringify({ type: "security", event: "origin.refused", path: context.url.pathname }));
+    const response = new Response("Forbidden: this request came from another site.", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    applySecurityHeaders(response.headers, []);
+    response.headers.set("Cache-Control", "private, no-store");
+    return response;
+  }
+
+  const secure = context.url.protocol === "https:";
+  const cookie = sessionCookie(secure);
+  const token = context.cookies.get(cookie.name)?.value ?? null;
+  if (token !== null) {
+    try {
+      const result = await validateSessionToken(getDb(), token, nowSeconds());
+      if (result.session === null) {
+        context.cookies.set(cookie.name, "", sessionCookie(secure).attributes);
+      } else {
+        context.locals.user = result.user;
+        context.locals.session = result.session;
+        if (result.renewed) context.cookies.set(cookie.name, token, sessionCookie(secure, result.session.expiresAt).attributes);
+      }
+    } catch (error) {
+      // Fail closed: the request continues as a visitor; member text is never shown on an error.
+      context.locals.sessionLookupFailed = true;
+      console.error(JSON.stringify({ type: "auth", event: "session.lookup.failed", error: error instanceof Error ? error.message : "unknown" }));
+    }
+  }
+
+  const response = await next();
+  applySecurityHeaders(response.headers, formActionOrigins());
+  if (!response.headers.has("Cache-Control") || token !== null) response.headers.set("Cache-Control", "private, no-store");
+  response.headers.append("Vary", "Cookie");
+  return response;
+});

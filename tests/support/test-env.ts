@@ -1,0 +1,16 @@
+// Configuration the browser and HTTP tests run the built site with. These are public test values for a local
+// Stripe stand-in, not secrets: real keys only ever live in .dev.vars or `wrangler secret put`.
+export const SITE_PORT = 4321;
+export const SITE_URL = `http://localhost:${SITE_PORT}`;
+export const STRIPE_STAND_IN_PORT = 12111;
+export const STATE_DIR = ".wrangler/test-state";
+
+export const TEST_ENV = {
+  SITE_URL,
+  DEV_MAILBOX: "1",
+  STRIPE_SECRET_KEY: "sk_test_local_stand_in",
+  STRIPE_WEBHOOK_SECRET: "whsec_local_stand_in_secret",
+  STRIPE_API_BASE: `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`,
+  BITCOIN_ADDRESS: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+  BRAVE_REWARDS_VERIFICATION: "This is a Brave Rewards publisher verification file\n\nDomain: localhost\nToken: 0123456789abcdef0123456789abcdef",
+} as const;

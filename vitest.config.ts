@@ -1,0 +1,28 @@
+// Vitest projects: `unit` (pure functions in Node), `worker` (functions/ inside workerd against a real local
+// D1 with the real migrations, via @cloudflare/vitest-plugin) and `build` (checks over dist/ after a build).
+import { defineConfig } from "vitest/config";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+
+const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
+      { test: { name: "build", include: ["tests/build/**/*.test.ts"], environment: "node" } },
+      {
+        plugins: [
+          cloudflareTest({
+            miniflare: {
+              compatibilityDate: "2026-10-01",
+              compatibilityFlags: ["nodejs_compat"],
+              d1Databases: ["DB"],
+              bindings: { TEST_MIGRATIONS: migrations },
+            },
+          }),
+        ],
+        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], testTimeout: 30_000 },
+      },
+    ],
+  },
+});
