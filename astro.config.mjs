@@ -8,6 +8,18 @@ import sitemap from "@astrojs/sitemap";
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
 
+/** Adds /dev/mailbox to dev servers and test builds only (DEV_MAILBOX=1); production builds never contain it. */
+const devMailbox = {
+  name: "smallism-dev-mailbox",
+  hooks: {
+    "astro:config:setup": ({ command, injectRoute }) => {
+      if (command === "dev" || process.env.DEV_MAILBOX === "1") {
+        injectRoute({ pattern: "/dev/mailbox", entrypoint: "./src/dev/mailbox.astro", prerender: false });
+      }
+    },
+  },
+};
+
 export default defineConfig({
   site: process.env.SITE_URL ?? "https://smallism.org",
   trailingSlash: "ignore",
@@ -21,7 +33,7 @@ export default defineConfig({
     // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.
     persistState: process.env.SMALLISM_STATE_DIR ? { path: process.env.SMALLISM_STATE_DIR } : true,
   }),
-  integrations: [mdx(), sitemap({ filter: (page) => !notInSitemap.test(new URL(page).pathname) })],
+  integrations: [mdx(), devMailbox, sitemap({ filter: (page) => !notInSitemap.test(new URL(page).pathname) })],
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },

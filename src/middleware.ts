@@ -7,14 +7,15 @@ import { sessionCookie, validateSessionToken } from "../functions/auth/sessions"
 import { nowSeconds } from "../functions/auth/clock";
 import { isSameOriginRequest } from "./lib/origin";
 import { applySecurityHeaders } from "./lib/security-headers";
-import { getDb } from "./lib/runtime";
-import { formActionOrigins } from "./lib/stripe-origins";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   context.locals.sessionLookupFailed = false;
   if (context.isPrerendered) return next();
+  // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
+  const { getDb } = await import("./lib/runtime");
+  const { formActionOrigins } = await import("./lib/stripe-origins");
 
   if (!isSameOriginRequest(context.request, context.url)) {
     console.log(JSON.stringify({ type: "security", event: "origin.refused", path: context.url.pathname }));

@@ -21,6 +21,8 @@ export interface SessionUser {
   displayName: string | null;
   emailVerified: boolean;
   role: "member" | "editor" | "owner";
+  /** The address a live verification code was sent to (sign-up or email change), or null. */
+  pendingEmail: string | null;
 }
 
 export type SessionValidationResult =
@@ -29,7 +31,7 @@ export type SessionValidationResult =
 
 interface SessionRow {
   id: string; user_id: string; expires_at: number; created_at: number;
-  email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"];
+  email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"]; pending_email: string | null;
 }
 
 /** A new random session token for the cookie. */
@@ -62,8 +64,10 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
   const id = hashToken(token);
   const row = await db
     .prepare(
-      `SELECT s.id, s.user_id, s.expires_at, s.created_at, u.email, u.display_name, u.email_verified_at, u.role
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1`,
+      `SELECT s.id, s.user_id, s.expires_at, s.created_at, u.email, u.display_name, u.email_verified_at, u.role,
+              v.email AS pending_email
+       FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN email_verifications v ON v.user_id = s.user_id
+       WHERE s.id = ?1`,
     )
     .bind(id)
     .first<SessionRow>();
@@ -88,6 +92,7 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
     displayName: row.display_name,
     emailVerified: row.email_verified_at !== null,
     role: row.role,
+    pendingEmail: row.pending_email,
   };
   return { session, user, renewed };
 }

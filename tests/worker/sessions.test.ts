@@ -1,5 +1,5 @@
 // Sessions against a real local D1: token shape, storage of hashes only, expiry and renewal boundaries, cap.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   createSession, generateSessionToken, invalidateSession, invalidateUserSessions, SESSION_ABSOLUTE_LIFETIME,

@@ -1,0 +1,53 @@
+// The checks every account form shares before its own validation: a readable body of sane size, only the
+// fields the form has (each once), no control characters, and the durable throttles. Returns either the
+// fields or a problem to show (with its HTTP status, and Retry-After for throttles).
+import { readForm, hasControlCharacters } from "./forms";
+import { consumeThrottles, type ThrottleRule } from "../../functions/auth/throttle";
+import { nowSeconds } from "../../functions/auth/clock";
+
+export type GuardResult =
+  | { ok: true; fields: URLSearchParams }
+  | { ok: false; status: number; message: string; retryAfter?: number };
+
+export interface GuardOptions {
+  /** Field names the form may send. */
+  allowed: readonly string[];
+  /** Fields whose values may contain newlines (none in account forms). */
+  multiline?: readonly string[];
+  /** Throttles to count, each with the value it is keyed by (IP, email…). Counted before any work. */
+  throttles?: (fields: URLSearchParams) => Array<[ThrottleRule, string]>;
+}
+
+/** The client's IP address as Cloudflare reports it ("local" in development). */
+export function clientIp(request: Request): string {
+  return request.headers.get("CF-Connecting-IP") ?? "local";
+}
+
+/** Reads and checks a form post; see GuardResult. */
+export async function guardForm(request: Request, db: D1Database, options: GuardOptions): Promise<GuardResult> {
+  const form = await readForm(request);
+  if (!form.ok) return { ok: false, status: form.status, message: form.message };
+  const seen = new Set<string>();
+  for (const [name, value] of form.fields) {
+    if (!options.allowed.includes(name)) return { ok: false, status: 400, message: "The form contained a field it does not have. Please use the form on this page." };
+    if (seen.has(name)) return { ok: false, status: 400, message: "The form contained a field twice. Please use the form on this page." };
+    seen.add(name);
+    const controlFree = options.multiline?.includes(name) ? value.replace(/[\r\n]/g, "") : value;
+    if (hasControlCharacters(controlFree)) return { ok: false, status: 400, message: "The form contained invisible control characters. Please retype it." };
+  }
+  if (options.throttles) {
+    const verdict = await consumeThrottles(db, options.throttles(form.fields), nowSeconds());
+    if (!verdict.allowed) {
+      const minutes = Math.ceil(verdict.retryAfter / 60);
+      return { ok: false, status: 429, retryAfter: verdict.retryAfter, message: `Too many attempts. Please wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` };
+    }
+  }
+  return { ok: true, fields: form.fields };
+}
+
+/** Copies a guard failure's status (and Retry-After) onto the page response; returns the message to show. */
+export function failWith(response: { status?: number; headers: Headers }, failure: { status: number; message: string; retryAfter?: number }): string {
+  response.status = failure.status;
+  if (failure.retryAfter !== undefined) response.headers.set("Retry-After", String(failure.retryAfter));
+  return failure.message;
+}

@@ -1,0 +1,23 @@
+// Sign out (POST only): deletes this session and clears the cookie, then goes home.
+import type { APIRoute } from "astro";
+import { invalidateSession } from "../../functions/auth/sessions";
+import { logAuthEvent } from "../../functions/auth/log";
+import { getDb } from "../lib/runtime";
+import { clearSessionCookie } from "../lib/session-cookie";
+
+export const prerender = false;
+
+export const POST: APIRoute = async ({ locals, cookies, url, redirect }) => {
+  if (locals.session !== null) {
+    await invalidateSession(getDb(), locals.session.id);
+    logAuthEvent("signout", { userId: locals.session.userId });
+  }
+  clearSessionCookie(cookies, url);
+  return redirect("/", 303);
+};
+
+export const GET: APIRoute = () =>
+  new Response("Signing out needs the button on your account page (it is a POST, so links cannot sign you out).", {
+    status: 405,
+    headers: { Allow: "POST", "Content-Type": "text/plain; charset=utf-8" },
+  });
