@@ -14,7 +14,6 @@ export function contentSecurityPolicy(formActions: string[] = []): string {
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "object-src 'none'",
-    "upgrade-insecure-requests",
   ].join("; ");
 }
 
