@@ -8,6 +8,9 @@ import sitemap from "@astrojs/sitemap";
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
 
+// The public address of the site: canonical URLs, feeds and the sitemap use it.
+const site = process.env.SITE_URL ?? "https://smallism.org";
+
 /** Adds /dev/mailbox to dev servers and test builds only (DEV_MAILBOX=1); production builds never contain it. */
 const devMailbox = {
   name: "smallism-dev-mailbox",
@@ -21,7 +24,7 @@ const devMailbox = {
 };
 
 export default defineConfig({
-  site: process.env.SITE_URL ?? "https://smallism.org",
+  site,
   trailingSlash: "ignore",
   output: "static",
   // We keep our own sessions in D1 (functions/auth/), not Astro's KV sessions.
@@ -33,7 +36,11 @@ export default defineConfig({
     // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.
     persistState: process.env.SMALLISM_STATE_DIR ? { path: process.env.SMALLISM_STATE_DIR } : true,
   }),
-  integrations: [mdx(), devMailbox, sitemap({ filter: (page) => !notInSitemap.test(new URL(page).pathname) })],
+  integrations: [mdx(), devMailbox, sitemap({
+      filter: (page) => !notInSitemap.test(new URL(page).pathname),
+      // The strategy index is rendered on demand but public (titles and summaries only), so it is listed.
+      customPages: [new URL("/strategy/", site).href],
+    })],
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },

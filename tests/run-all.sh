@@ -11,7 +11,7 @@ stage() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 stage "chromium"; bash tests/ensure-chromium.sh
 stage "astro check"; npx astro check --minimumSeverity warning
 stage "unit + worker tests"; npx vitest run --project unit --project worker
-stage "build"; rm -rf .wrangler/test-state; npm run build
+stage "build"; rm -rf .wrangler/test-state; DEV_MAILBOX=1 npm run build
 stage "build checks"; npx vitest run --project build
 stage "browser + HTTP tests"; npx playwright test
 stage "all passed"
