@@ -3,6 +3,7 @@
 // 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors;
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
 import { defineMiddleware } from "astro:middleware";
+import type { APIContext, MiddlewareNext } from "astro";
 import { sessionCookie, validateSessionToken } from "../functions/auth/sessions";
 import { nowSeconds } from "../functions/auth/clock";
 import { isSameOriginRequest } from "./lib/origin";
@@ -14,9 +15,28 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.sessionLookupFailed = false;
   if (context.isPrerendered) return next();
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
-  const { getDb } = await import("./lib/runtime");
+  const { getDb, siteEnv } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");
+  if (siteEnv().COUNT_D1_QUERIES === "1") {
+    // Buffer the body so queries made while the page streams are counted too.
+    const { countQueries } = await import("./lib/d1-counter");
+    const { result, queries } = await countQueries(async () => {
+      const response = await handle(context, next, getDb, formActionOrigins);
+      return new Response(await response.arrayBuffer(), response);
+    });
+    result.headers.set("X-D1-Queries", String(queries));
+    return result;
+  }
+  return handle(context, next, getDb, formActionOrigins);
+});
 
+/** The middleware's work for an on-demand request (see the header comment). */
+async function handle(
+  context: APIContext,
+  next: MiddlewareNext,
+  getDb: () => D1Database,
+  formActionOrigins: () => string[],
+): Promise<Response> {
   if (!isSameOriginRequest(context.request, context.url)) {
     console.log(JSON.stringify({ type: "security", event: "origin.refused", path: context.url.pathname }));
     const response = new Response("Forbidden: this request came from another site.", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
@@ -50,4 +70,4 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!response.headers.has("Cache-Control") || token !== null) response.headers.set("Cache-Control", "private, no-store");
   response.headers.append("Vary", "Cookie");
   return response;
-});
+}

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import type { Mailer } from "../../functions/email/mailer";
 import { createCloudflareMailer, type SendEmailBinding } from "../../functions/email/cloudflare-sender";
 import { createDevMailbox } from "../../functions/email/dev-mailbox";
+import { withQueryCounting } from "./d1-counter";
 
 /** Bindings and variables this site reads; see wrangler.toml and .dev.vars.example. */
 export interface SiteEnv {
@@ -21,6 +22,8 @@ export interface SiteEnv {
   DONATION_MAX?: string;
   BITCOIN_ADDRESS?: string;
   BRAVE_REWARDS_VERIFICATION?: string;
+  /** "1" in tests and benchmarks: report D1 round trips per request in X-D1-Queries. */
+  COUNT_D1_QUERIES?: string;
 }
 
 /** The Worker environment, typed. */
@@ -28,9 +31,9 @@ export function siteEnv(): SiteEnv {
   return env as unknown as SiteEnv;
 }
 
-/** The D1 database. */
+/** The D1 database (counted per request when COUNT_D1_QUERIES=1). */
 export function getDb(): D1Database {
-  return siteEnv().DB;
+  return withQueryCounting(siteEnv().DB);
 }
 
 /** The public site URL used in links we send (never the request's Host header). */

@@ -8,6 +8,7 @@ export const STATE_DIR = ".wrangler/test-state";
 export const TEST_ENV = {
   SITE_URL,
   DEV_MAILBOX: "1",
+  COUNT_D1_QUERIES: "1",
   STRIPE_SECRET_KEY: "sk_test_local_stand_in",
   STRIPE_WEBHOOK_SECRET: "whsec_local_stand_in_secret",
   STRIPE_API_BASE: `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`,
