@@ -25,6 +25,8 @@ const devMailbox = {
 
 export default defineConfig({
   site,
+  // Benchmarks build generated content into their own folder; everyone else builds into dist/.
+  outDir: process.env.SMALLISM_OUT_DIR ?? "./dist",
   trailingSlash: "ignore",
   output: "static",
   // We keep our own sessions in D1 (functions/auth/), not Astro's KV sessions.

@@ -4,8 +4,11 @@ import { defineCollection } from "astro:content";
 import { glob } from "astro/loaders";
 import { z } from "astro/zod";
 
+// Benchmarks point this at generated content (bench/); everyone else uses ./content.
+const contentDir = process.env.SMALLISM_CONTENT_DIR ?? "./content";
+
 const essays = defineCollection({
-  loader: glob({ pattern: "**/*.mdx", base: "./content/essays" }),
+  loader: glob({ pattern: "**/*.mdx", base: `${contentDir}/essays` }),
   schema: ({ image }) =>
     z.object({
       title: z.string().min(1).max(90),
@@ -24,7 +27,7 @@ const essays = defineCollection({
 });
 
 const strategy = defineCollection({
-  loader: glob({ pattern: "**/*.mdx", base: "./content/strategy" }),
+  loader: glob({ pattern: "**/*.mdx", base: `${contentDir}/strategy` }),
   schema: z.object({
     title: z.string().min(1).max(90),
     /** The only public text of a strategy page. */
