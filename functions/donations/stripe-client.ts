@@ -1,0 +1,45 @@
+// The Stripe client for the Worker: the fetch HTTP client and SubtleCrypto (the Node defaults do not run in
+// workerd), pointed at a local stand-in when STRIPE_API_BASE is set (tests only). Used by the donate, thanks,
+// billing and webhook endpoints. Without a secret key there is no client, and one warning is logged.
+import Stripe from "stripe";
+
+export interface StripeEnv {
+  STRIPE_SECRET_KEY?: string | undefined;
+  STRIPE_API_BASE?: string | undefined;
+}
+
+let warnedMissingKey = false;
+
+/** The host/port/protocol options that send the SDK's requests to `apiBase` (a test stand-in) instead of Stripe. */
+export function standInOptions(apiBase: string | undefined): Pick<Stripe.StripeConfig, "host" | "port" | "protocol"> {
+  if (!apiBase) return {};
+  const url = new URL(apiBase);
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return { host: url.hostname, port: url.port || (protocol === "http" ? 80 : 443), protocol };
+}
+
+/** A Stripe client for `key`; no retries of our own beyond the SDK's (idempotency keys make retries safe). */
+export function createStripeClient(key: string, apiBase?: string): Stripe {
+  return new Stripe(key, {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: 1,
+    timeout: 20_000,
+    ...standInOptions(apiBase),
+  });
+}
+
+/** The client when STRIPE_SECRET_KEY is set; otherwise null, with one clear warning per Worker instance. */
+export function stripeFromEnv(env: StripeEnv): Stripe | null {
+  const key = env.STRIPE_SECRET_KEY?.trim();
+  if (!key) {
+    if (!warnedMissingKey) {
+      warnedMissingKey = true;
+      console.warn(JSON.stringify({ type: "donations", event: "stripe.not_configured", message: "STRIPE_SECRET_KEY is not set: card donations are switched off (README: Donations)." }));
+    }
+    return null;
+  }
+  return createStripeClient(key, env.STRIPE_API_BASE);
+}
+
+/** The crypto provider for webhook signatures inside workerd (the synchronous Node one throws there). */
+export const webhookCryptoProvider = Stripe.createSubtleCryptoProvider();
