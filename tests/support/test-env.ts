@@ -1,9 +1,10 @@
 // Configuration the browser and HTTP tests run the built site with. These are public test values for a local
 // Stripe stand-in, not secrets: real keys only ever live in .dev.vars or `wrangler secret put`.
-export const SITE_PORT = 4321;
+// Ports and state folder can be moved (E2E_SITE_PORT, E2E_STRIPE_PORT) to run two suites side by side.
+export const SITE_PORT = Number(process.env.E2E_SITE_PORT ?? 4321);
 export const SITE_URL = `http://localhost:${SITE_PORT}`;
-export const STRIPE_STAND_IN_PORT = 12111;
-export const STATE_DIR = ".wrangler/test-state";
+export const STRIPE_STAND_IN_PORT = Number(process.env.E2E_STRIPE_PORT ?? 12111);
+export const STATE_DIR = `.wrangler/test-state${process.env.E2E_SITE_PORT ? `-${SITE_PORT}` : ""}`;
 
 export const TEST_ENV = {
   SITE_URL,
