@@ -21,7 +21,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], testTimeout: 30_000 },
+        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], globalSetup: ["tests/worker/stripe-stand-in.setup.ts"], testTimeout: 30_000 },
       },
     ],
   },
