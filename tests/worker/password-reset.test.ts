@@ -1,0 +1,138 @@
+// Password-reset tokens against a real local D1: same-length wrong tokens, the one-hour boundary, a new request
+// killing earlier links, single use under five concurrent uses (exactly one winner, exactly one session left),
+// and what a successful reset does (password replaced, every old session ended, address verified).
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "../../functions/auth/password-reset";
+import { createSession, generateSessionToken, validateSessionToken } from "../../functions/auth/sessions";
+import { hashToken } from "../../functions/auth/tokens";
+
+const T0 = 1_800_000_000;
+
+async function makeUser(): Promise<string> {
+  const id = crypto.randomUUID();
+  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, 'old-hash', ?3)")
+    .bind(id, `r${crypto.randomUUID().slice(0, 12)}@example.org`, T0).run();
+  return id;
+}
+
+async function userRow(id: string): Promise<{ password_hash: string; email_verified_at: number | null }> {
+  return (await env.DB.prepare("SELECT password_hash, email_verified_at FROM users WHERE id = ?1").bind(id).first())!;
+}
+
+async function sessionIds(userId: string): Promise<string[]> {
+  const { results } = await env.DB.prepare("SELECT id FROM sessions WHERE user_id = ?1").bind(userId).all<{ id: string }>();
+  return results.map((row) => row.id);
+}
+
+/** The token with its last base32 character changed (same length). */
+function oneCharOff(token: string): string {
+  return token.slice(0, -1) + (token.endsWith("a") ? "b" : "a");
+}
+
+describe("a reset token", () => {
+  it("is 32 base32 characters (160 bits), stored only as its SHA-256", async () => {
+    const userId = await makeUser();
+    const token = await createPasswordReset(env.DB, userId, T0);
+    expect(token).toMatch(/^[a-z2-7]{32}$/);
+    const rows = await env.DB.prepare("SELECT * FROM password_resets WHERE user_id = ?1").bind(userId).all();
+    expect(JSON.stringify(rows.results)).not.toContain(token);
+    expect(rows.results).toEqual([{ id: hashToken(token), user_id: userId, expires_at: T0 + RESET_LIFETIME, created_at: T0 }]);
+  });
+
+  it("of the same length but one character wrong finds nothing and changes nothing", async () => {
+    const userId = await makeUser();
+    const token = await createPasswordReset(env.DB, userId, T0);
+    const wrong = oneCharOff(token);
+    expect(wrong).toHaveLength(token.length);
+    expect(await findPasswordReset(env.DB, wrong, T0)).toBeNull();
+    expect(await consumePasswordReset(env.DB, wrong, "attacker-hash", generateSessionToken(), T0)).toBeNull();
+    expect((await userRow(userId)).password_hash).toBe("old-hash");
+    expect(await sessionIds(userId)).toEqual([]);
+    // The real token still works afterwards.
+    expect(await findPasswordReset(env.DB, token, T0)).toEqual({ userId });
+  });
+
+  it("works one second before the hour and not at exactly one hour", async () => {
+    expect(RESET_LIFETIME).toBe(60 * 60);
+    const userId = await makeUser();
+    const token = await createPasswordReset(env.DB, userId, T0);
+    expect(await findPasswordReset(env.DB, token, T0 + RESET_LIFETIME - 1)).toEqual({ userId });
+    expect(await findPasswordReset(env.DB, token, T0 + RESET_LIFETIME)).toBeNull();
+    expect(await consumePasswordReset(env.DB, token, "late-hash", generateSessionToken(), T0 + RESET_LIFETIME)).toBeNull();
+    expect((await userRow(userId)).password_hash).toBe("old-hash");
+    expect(await consumePasswordReset(env.DB, token, "in-time-hash", generateSessionToken(), T0 + RESET_LIFETIME - 1)).toEqual({ userId });
+  });
+
+  it("dies when a newer reset is requested", async () => {
+    const userId = await makeUser();
+    const first = await createPasswordReset(env.DB, userId, T0);
+    const second = await createPasswordReset(env.DB, userId, T0 + 10);
+    expect(second).not.toBe(first);
+    expect(await findPasswordReset(env.DB, first, T0 + 10)).toBeNull();
+    expect(await consumePasswordReset(env.DB, first, "hash-from-first", generateSessionToken(), T0 + 10)).toBeNull();
+    expect(await findPasswordReset(env.DB, second, T0 + 10)).toEqual({ userId });
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
+    expect(count!.n).toBe(1);
+  });
+
+  it("of one member does not touch another member's token", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const tokenA = await createPasswordReset(env.DB, a, T0);
+    const tokenB = await createPasswordReset(env.DB, b, T0);
+    expect(await consumePasswordReset(env.DB, tokenA, "new-a", generateSessionToken(), T0)).toEqual({ userId: a });
+    expect(await findPasswordReset(env.DB, tokenB, T0)).toEqual({ userId: b });
+    expect((await userRow(b)).password_hash).toBe("old-hash");
+  });
+});
+
+describe("consuming a reset", () => {
+  it("replaces the password, ends every old session, starts the given one, verifies the address, and works once", async () => {
+    const userId = await makeUser();
+    const oldTokens = [generateSessionToken(), generateSessionToken()];
+    for (const token of oldTokens) await createSession(env.DB, token, userId, T0);
+    const resetToken = await createPasswordReset(env.DB, userId, T0);
+    const newSession = generateSessionToken();
+
+    expect(await consumePasswordReset(env.DB, resetToken, "new-hash", newSession, T0 + 5)).toEqual({ userId });
+    expect(await userRow(userId)).toEqual({ password_hash: "new-hash", email_verified_at: T0 + 5 });
+    for (const token of oldTokens) expect((await validateSessionToken(env.DB, token, T0 + 5)).session).toBeNull();
+    const fresh = await validateSessionToken(env.DB, newSession, T0 + 5);
+    expect(fresh.session?.userId).toBe(userId);
+    expect(await sessionIds(userId)).toEqual([hashToken(newSession)]);
+
+    // Single use: the same link again changes nothing.
+    expect(await consumePasswordReset(env.DB, resetToken, "second-hash", generateSessionToken(), T0 + 6)).toBeNull();
+    expect((await userRow(userId)).password_hash).toBe("new-hash");
+    expect(await sessionIds(userId)).toEqual([hashToken(newSession)]);
+  });
+
+  it("keeps an earlier verification date", async () => {
+    const userId = await makeUser();
+    await env.DB.prepare("UPDATE users SET email_verified_at = ?1 WHERE id = ?2").bind(T0 - 100, userId).run();
+    const token = await createPasswordReset(env.DB, userId, T0);
+    await consumePasswordReset(env.DB, token, "h", generateSessionToken(), T0);
+    expect((await userRow(userId)).email_verified_at).toBe(T0 - 100);
+  });
+
+  it("five concurrent uses of one token: exactly one succeeds, the rest get null, one session exists afterwards", async () => {
+    const userId = await makeUser();
+    await createSession(env.DB, generateSessionToken(), userId, T0);
+    const token = await createPasswordReset(env.DB, userId, T0);
+    const attempts = Array.from({ length: 5 }, (_, i) => ({ hash: `hash-${i}`, session: generateSessionToken() }));
+    const results = await Promise.all(attempts.map((a) => consumePasswordReset(env.DB, token, a.hash, a.session, T0 + 1)));
+
+    const winners = results.flatMap((result, i) => (result === null ? [] : [i]));
+    expect(winners).toHaveLength(1);
+    expect(results.filter((result) => result === null)).toHaveLength(4);
+    const winner = attempts[winners[0]!]!;
+    expect(results[winners[0]!]).toEqual({ userId });
+    expect((await userRow(userId)).password_hash).toBe(winner.hash);
+    expect(await sessionIds(userId)).toEqual([hashToken(winner.session)]);
+    for (const [i, attempt] of attempts.entries()) {
+      if (i !== winners[0]) expect((await validateSessionToken(env.DB, attempt.session, T0 + 1)).session).toBeNull();
+    }
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
+    expect(left!.n).toBe(0);
+  });
+});

@@ -1,0 +1,119 @@
+// Password hashing and policy inside workerd (node:crypto scrypt under nodejs_compat): the PHC string format,
+// verification, old parameters still verifying (and flagged for rehash), unreadable hashes, the policy table.
+import { describe, expect, it } from "vitest";
+import {
+  checkPasswordPolicy, hashPassword, needsRehash, PASSWORD_MAX, PASSWORD_MIN, SCRYPT_PARAMS, verifyDummyPassword, verifyPassword,
+} from "../../functions/auth/passwords";
+
+const PHC = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
+
+describe("hashPassword", () => {
+  it("writes a PHC string carrying ln, r, p, a 16-byte salt and a 32-byte key", async () => {
+    const hash = await hashPassword("correct horse battery staple");
+    const match = PHC.exec(hash);
+    expect(match, hash).not.toBeNull();
+    expect(match!.slice(1, 4).map(Number)).toEqual([SCRYPT_PARAMS.ln, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p]);
+    // OWASP minimum for scrypt (N=2^15, r=8, p>=1) and the Workers cap N·r·p <= 2^20.
+    expect(SCRYPT_PARAMS.ln).toBeGreaterThanOrEqual(15);
+    expect(SCRYPT_PARAMS.r).toBeGreaterThanOrEqual(8);
+    expect(2 ** SCRYPT_PARAMS.ln * SCRYPT_PARAMS.r * SCRYPT_PARAMS.p).toBeLessThanOrEqual(2 ** 20);
+    expect(Buffer.from(match![4]!, "base64")).toHaveLength(16);
+    expect(Buffer.from(match![5]!, "base64")).toHaveLength(32);
+    expect(needsRehash(hash)).toBe(false);
+  });
+
+  it("salts every hash: the same password twice gives two different strings", async () => {
+    const [a, b] = await Promise.all([hashPassword("same password here"), hashPassword("same password here")]);
+    expect(a).not.toBe(b);
+    expect(PHC.exec(a)![4]).not.toBe(PHC.exec(b)![4]);
+  });
+});
+
+describe("verifyPassword", () => {
+  it("accepts the right password and refuses wrong ones (one character, case, extra space, empty)", async () => {
+    const hash = await hashPassword("Tidal orchard 42 lanterns");
+    expect(await verifyPassword(hash, "Tidal orchard 42 lanterns")).toBe(true);
+    for (const wrong of ["Tidal orchard 42 lanternz", "tidal orchard 42 lanterns", "Tidal orchard 42 lanterns ", ""]) {
+      expect(await verifyPassword(hash, wrong), JSON.stringify(wrong)).toBe(false);
+    }
+  });
+
+  it("treats NFC and NFD spellings of the same password as equal (NFKC before hashing)", async () => {
+    const hash = await hashPassword("café au lait, s'il vous plaît".normalize("NFC"));
+    expect(await verifyPassword(hash, "café au lait, s'il vous plaît".normalize("NFD"))).toBe(true);
+  });
+
+  it("still verifies a hash made with other (older, cheaper) parameters, which needsRehash flags", async () => {
+    const old = await hashPassword("an older pass phrase", { ln: 14, r: 8, p: 1 });
+    expect(old.startsWith("$scrypt$ln=14,r=8,p=1$")).toBe(true);
+    expect(await verifyPassword(old, "an older pass phrase")).toBe(true);
+    expect(await verifyPassword(old, "an older pass phrasE")).toBe(false);
+    expect(needsRehash(old)).toBe(true);
+    expect(needsRehash(`$scrypt$ln=${SCRYPT_PARAMS.ln},r=${SCRYPT_PARAMS.r},p=${SCRYPT_PARAMS.p + 1}$AAAA$AAAA`)).toBe(true);
+  });
+
+  it("returns false (never throws, never true) for unreadable or tampered hashes", async () => {
+    const good = await hashPassword("pass phrase for tampering");
+    const parts = good.split("$");
+    const flippedKey = Buffer.from(parts[4]!, "base64");
+    flippedKey[0] = flippedKey[0]! ^ 1;
+    const unreadable = [
+      "",
+      "x",
+      "plaintext-password",
+      "$2b$12$abcdefghijklmnopqrstuu5cQ0yRkZ2Qj8qXwJjv1pXh6k4R0p1q", // bcrypt
+      "$scrypt$ln=15,r=8$c2FsdA==$a2V5", // no p
+      "$scrypt$ln=15,r=8,p=3$c2FsdA==", // no key
+      "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$a2V5",
+      good.replace("$scrypt$", "$SCRYPT$"),
+      `${good}$extra`,
+      [parts[0], parts[1], parts[2], parts[3], flippedKey.toString("base64")].join("$"), // wrong key, same length
+      [parts[0], parts[1], parts[2], parts[3], Buffer.from("short").toString("base64")].join("$"), // key of another length
+    ];
+    for (const hash of unreadable) {
+      await expect(verifyPassword(hash, "pass phrase for tampering"), hash).resolves.toBe(false);
+    }
+  });
+
+  it("returns false (does not throw) for a PHC string whose parameters scrypt cannot run", async () => {
+    // A corrupted or hand-edited row must fail the sign-in cleanly, not turn it into a 500.
+    for (const hash of ["$scrypt$ln=99,r=8,p=3$c2FsdA==$a2V5", "$scrypt$ln=15,r=0,p=3$c2FsdA==$a2V5", "$scrypt$ln=15,r=8,p=0$c2FsdA==$a2V5"]) {
+      await expect(verifyPassword(hash, "pass phrase for tampering"), hash).resolves.toBe(false);
+    }
+  });
+
+  it("verifyDummyPassword always resolves to false", async () => {
+    await expect(verifyDummyPassword("not-a-real-password-for-timing-only")).resolves.toBe(false);
+    await expect(verifyDummyPassword("anything at all")).resolves.toBe(false);
+  });
+});
+
+describe("checkPasswordPolicy", () => {
+  const email = "ada@example.org";
+  const table: Array<[string, string, RegExp | null]> = [
+    ["7 characters", "abcdefg", /at least 8/],
+    ["8 characters", "qzvbnmxk", null],
+    ["8 characters of which one is an emoji (counted as one)", "qzvbnmx🙂", null],
+    ["7 characters with an emoji (two UTF-16 units, still 7)", "qzvbnm🙂", /at least 8/],
+    ["256 characters", "a1b2".repeat(64), null],
+    ["257 characters", "a1b2".repeat(64) + "z", /at most 256/],
+    ["a common password", "password1", /common/],
+    ["a common password in another case", "PassWord1", /common/],
+    ["a common password, upper case", "QWERTYUIOP", /common/],
+    ["the email address", email, /email/],
+    ["the email address in capitals", email.toUpperCase(), /email/],
+    ["a long pass phrase", "four unrelated words together", null],
+  ];
+  for (const [name, password, expected] of table) {
+    it(`${name} → ${expected === null ? "accepted" : "refused"}`, () => {
+      const verdict = checkPasswordPolicy(password, email);
+      if (expected === null) expect(verdict).toBeNull();
+      else expect(verdict).toMatch(expected);
+    });
+  }
+
+  it("uses the published limits", () => {
+    expect(PASSWORD_MIN).toBe(8);
+    expect(PASSWORD_MAX).toBe(256);
+  });
+});
