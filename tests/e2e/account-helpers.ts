@@ -1,0 +1,143 @@
+// Raw-HTTP helpers for the account, security and leak tests: form posts with full control over Origin, client
+// IP and the session cookie (never the request context's cookie jar), Set-Cookie parsing, dev-mailbox reads,
+// and members created and verified through the real endpoints. Browser flows use fixtures.ts instead.
+import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { SITE_URL } from "../support/test-env";
+import { uniqueIp } from "./fixtures";
+
+export const SESSION_COOKIE = "smallism_session";
+
+export interface Caller {
+  /** CF-Connecting-IP for the request (each actor its own, so throttles never spill over). */
+  ip: string;
+  /** Session token to send as the cookie, or null for none. */
+  token?: string | null;
+  /** Origin header: our own origin by default; null leaves it out; "null" sends the literal string. */
+  origin?: string | null;
+}
+
+function headersFor(caller: Caller, extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = {
+    "CF-Connecting-IP": caller.ip,
+    // An explicit (possibly empty) Cookie header makes Playwright ignore its cookie jar: each call sends
+    // exactly the cookie the test chose.
+    Cookie: caller.token ? `${SESSION_COOKIE}=${caller.token}` : "",
+    ...extra,
+  };
+  const origin = caller.origin === undefined ? SITE_URL : caller.origin;
+  if (origin !== null) headers.Origin = origin;
+  return headers;
+}
+
+/** GET without following redirects. */
+export function get(request: APIRequestContext, path: string, caller: Caller): Promise<APIResponse> {
+  return request.get(new URL(path, SITE_URL).href, { headers: headersFor(caller), maxRedirects: 0 });
+}
+
+/** POSTs a URL-encoded form (fields in order, repeats allowed, or a raw body string) without following redirects. */
+export function postForm(
+  request: APIRequestContext, path: string, caller: Caller, body: Record<string, string> | Array<[string, string]> | string,
+  contentType = "application/x-www-form-urlencoded",
+): Promise<APIResponse> {
+  const data = typeof body === "string" ? body : new URLSearchParams(Array.isArray(body) ? body : Object.entries(body)).toString();
+  return request.post(new URL(path, SITE_URL).href, { headers: headersFor(caller, { "Content-Type": contentType }), data, maxRedirects: 0 });
+}
+
+/** POSTs a JSON body without following redirects. */
+export function postJson(request: APIRequestContext, path: string, caller: Caller, body: unknown): Promise<APIResponse> {
+  return request.post(new URL(path, SITE_URL).href, {
+    headers: headersFor(caller, { "Content-Type": "application/json" }), data: JSON.stringify(body), maxRedirects: 0,
+  });
+}
+
+/** Every Set-Cookie header of a response. */
+export function setCookies(response: APIResponse): string[] {
+  return response.headersArray().filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
+}
+
+/** The session cookie a response sets, as { value, header }, or null when it sets none. */
+export function sessionCookieSet(response: APIResponse): { value: string; header: string } | null {
+  const header = setCookies(response).find((value) => value.startsWith(`${SESSION_COOKIE}=`));
+  if (header === undefined) return null;
+  return { value: header.slice(SESSION_COOKIE.length + 1).split(";")[0]!, header };
+}
+
+/** Plain-text bodies of the emails in the dev mailbox to `to`, newest first. */
+export async function mailTo(request: APIRequestContext, to: string): Promise<string[]> {
+  const response = await request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`, { headers: { Cookie: "" } });
+  expect(response.status()).toBe(200);
+  const html = await response.text();
+  return [...html.matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)].map((m) => decodeEntities(m[1]!));
+}
+
+/** Decodes the HTML entities Astro emits (named basics and numeric). */
+export function decodeEntities(text: string): string {
+  return text
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&nbsp;/g, "\u00a0")
+    .replace(/&amp;/g, "&");
+}
+
+/** The newest verification code mailed to `to`. */
+export async function codeFor(request: APIRequestContext, to: string): Promise<string> {
+  const [newest] = await mailTo(request, to);
+  const code = /code is ([A-Z0-9]{8})/.exec(newest ?? "")?.[1];
+  if (!code) throw new Error(`no code in the newest email to ${to}`);
+  return code;
+}
+
+/** The token in the newest reset link mailed to `to`. */
+export async function resetTokenFor(request: APIRequestContext, to: string): Promise<string> {
+  const [newest] = await mailTo(request, to);
+  const token = /\/reset\?token=([a-z2-7]+)/.exec(newest ?? "")?.[1];
+  if (!token) throw new Error(`no reset link in the newest email to ${to}`);
+  return token;
+}
+
+export interface Member { email: string; password: string; token: string; ip: string }
+
+/** Joins through POST /join; returns the new member with the session token the response set. */
+export async function joinHttp(request: APIRequestContext, email: string, password = "a long enough pass phrase", ip = uniqueIp()): Promise<Member> {
+  const response = await postForm(request, "/join", { ip }, { email, password, agree: "yes" });
+  expect(response.status(), await response.text()).toBe(303);
+  const cookie = sessionCookieSet(response);
+  expect(cookie).not.toBeNull();
+  return { email, password, token: cookie!.value, ip };
+}
+
+/** Enters the mailed code through POST /verify. */
+export async function verifyHttp(request: APIRequestContext, member: Member): Promise<void> {
+  const response = await postForm(request, "/verify", { ip: member.ip, token: member.token }, { action: "verify", code: await codeFor(request, member.email), next: "/account" });
+  expect(response.status()).toBe(303);
+  expect(response.headers().location).toBe("/account");
+}
+
+/** A member who has joined and verified over HTTP. */
+export async function verifiedMember(request: APIRequestContext, email: string, password?: string): Promise<Member> {
+  const member = await joinHttp(request, email, password);
+  await verifyHttp(request, member);
+  return member;
+}
+
+/** Signs in through POST /login; returns the response (303 with a cookie on success). */
+export function signInHttp(request: APIRequestContext, email: string, password: string, caller: Caller, next?: string): Promise<APIResponse> {
+  const fields: Record<string, string> = { email, password };
+  if (next !== undefined) fields.next = next;
+  return postForm(request, "/login", caller, fields);
+}
+
+/** True when `token` opens /account (200), false when it is sent to /login (303). */
+export async function tokenOpensAccount(request: APIRequestContext, token: string, ip = uniqueIp()): Promise<boolean> {
+  const response = await get(request, "/account", { ip, token });
+  if (response.status() === 200) return true;
+  expect(response.status()).toBe(303);
+  expect(response.headers().location).toMatch(/^\/login/);
+  return false;
+}
+
+/** A random value shaped like a session token (32 base32 characters) that no session has. */
+export function forgedToken(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => alphabet[byte % 32]).join("");
+}
