@@ -141,3 +141,70 @@ export function forgedToken(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
   return Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => alphabet[byte % 32]).join("");
 }
+
+// ---- Member-only text: the sentences that must never reach a reader without a valid, verified session. ----
+
+/** Folds typography that Markdown rendering may change (smart quotes, dashes, ellipses, spaces) so texts compare equal. */
+export function foldText(text: string): string {
+  return text
+    .replace(/[\u2018\u2019\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
+    .replace(/\u2026/g, "...")
+    .replace(/[\u2012\u2013\u2014\u2015\u2212]|-{2,3}/g, "-")
+    .replace(/[\s\u00a0\u202f]+/g, " ")
+    .trim();
+}
+
+/** Plain text of an HTML or XML response: tags dropped, entities decoded (twice, for escaped HTML in feeds), folded. */
+export function plainText(markup: string): string {
+  let text = markup.replace(/<!\[CDATA\[|\]\]>/g, " ");
+  for (let round = 0; round < 2; round++) text = decodeEntities(text.replace(/<[^>]*>/g, " "));
+  return foldText(text);
+}
+
+/** The body of an MDX file as plain sentences: frontmatter, imports, tags, tables, code and Markdown syntax removed. */
+export function mdxSentences(source: string, minWords = 8): string[] {
+  const body = source.replace(/^---\n[\s\S]*?\n---\n/, "");
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  let inFence = false;
+  for (const rawLine of body.split("\n")) {
+    const line = rawLine.trim();
+    if (line.startsWith("```")) { inFence = !inFence; continue; }
+    const skip = inFence || /^(import|export)\s/.test(line) || line.startsWith("|") || /^<\/?[A-Za-z]/.test(line);
+    if (line === "" || skip) {
+      if (current.length) paragraphs.push(current.join(" "));
+      current = [];
+      continue;
+    }
+    // Headings and list items stand alone: each is its own paragraph.
+    if (/^(#{1,6}\s|[-*+]\s|\d+\.\s)/.test(line)) {
+      if (current.length) paragraphs.push(current.join(" "));
+      current = [];
+      paragraphs.push(line);
+      continue;
+    }
+    current.push(line);
+  }
+  if (current.length) paragraphs.push(current.join(" "));
+
+  const sentences: string[] = [];
+  for (const paragraph of paragraphs) {
+    const text = paragraph
+      .replace(/^#{1,6}\s+/, "")
+      .replace(/^(?:[-*+]|\d+\.)\s+/, "")
+      .replace(/^>\s?/, "")
+      .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+      .replace(/`([^`]*)`/g, "$1")
+      .replace(/(\*\*|__)(.+?)\1/g, "$2")
+      .replace(/(^|[^\w*])[*_]([^*_]+)[*_](?=[^\w*]|$)/g, "$1$2")
+      .replace(/<[^>]+>/g, "")
+      .replace(/\\([\\`*_{}[\]()#+\-.!])/g, "$1");
+    for (const sentence of text.split(/(?<=[.!?])\s+(?=["'\u2018\u201C(]?[A-Z0-9£$])/)) {
+      const folded = foldText(sentence);
+      if (folded.split(" ").length >= minWords) sentences.push(folded);
+    }
+  }
+  return [...new Set(sentences)];
+}
