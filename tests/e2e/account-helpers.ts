@@ -152,13 +152,17 @@ export function foldText(text: string): string {
     .replace(/\u2026/g, "...")
     .replace(/[\u2012\u2013\u2014\u2015\u2212]|-{2,3}/g, "-")
     .replace(/[\s\u00a0\u202f]+/g, " ")
+    .replace(/ ([.,;:!?)])/g, "$1")
+    .replace(/\( /g, "(")
     .trim();
 }
 
 /** Plain text of an HTML or XML response: tags dropped, entities decoded (twice, for escaped HTML in feeds), folded. */
 export function plainText(markup: string): string {
   let text = markup.replace(/<!\[CDATA\[|\]\]>/g, " ");
-  for (let round = 0; round < 2; round++) text = decodeEntities(text.replace(/<[^>]*>/g, " "));
+  // Block-level tags separate words; inline tags (strong, a, em, code…) do not.
+  const block = /<\/?(?:p|div|li|ul|ol|h[1-6]|br|hr|td|th|tr|table|thead|tbody|section|article|header|footer|nav|main|aside|blockquote|pre|figure|figcaption|title|meta|link|script|style|head|body|html|item|description|loc|url|dt|dd|dl|option|button|label|input|form)\b[^>]*>/gi;
+  for (let round = 0; round < 2; round++) text = decodeEntities(text.replace(block, " ").replace(/<[^>]*>/g, ""));
   return foldText(text);
 }
 
