@@ -3,7 +3,7 @@
 // named, nothing written, never a 500), the exact session cookie and what replaying an old one gets, durable
 // throttles with Retry-After, and the security and caching headers of rendered pages.
 import { test, expect, uniqueEmail } from "./fixtures";
-import type { APIRequestContext, APIResponse } from "@playwright/test";
+import type { APIRequestContext, APIResponse, Playwright } from "@playwright/test";
 import { SITE_URL } from "../support/test-env";
 import { uniqueIp } from "./fixtures";
 import {
@@ -149,22 +149,69 @@ test.describe("hostile input on every account form", () => {
   const SCRIPT = "<script>alert(1)</script>";
   const MEGABYTE = "a".repeat(1024 * 1024);
 
+  const SIXTY_FOUR_KB = "b".repeat(64 * 1024);
+
+  interface Reply { status: number; headers: Record<string, string>; body: string; cookie: string | null }
+
+  async function toReply(response: APIResponse): Promise<Reply> {
+    return { status: response.status(), headers: response.headers(), body: await response.text(), cookie: sessionCookieSet(response)?.value ?? null };
+  }
+
+  /**
+   * The local preview stack (@cloudflare/vite-plugin → miniflare over undici) cannot relay a Worker response that
+   * arrives before a large upload has finished: the Worker answers 413, the proxy's fetch fails, and Connect's
+   * error page (500, "TypeError: fetch failed", CSP default-src 'none') is sent instead. Production Workers have no
+   * such proxy. This recognises exactly that page, so it is never mistaken for an answer from the site.
+   */
+  function isLocalProxyFailure(reply: Reply): boolean {
+    return reply.status === 500 && reply.headers["content-security-policy"] === "default-src 'none'" && reply.body.includes("TypeError: fetch failed");
+  }
+
+  /**
+   * Posts a form (bodies over 100 kB on a fresh connection each). A reply that is the local proxy's failure page
+   * never reached the Worker — the request, or the proxy connection a large upload broke just before it — so it is
+   * sent again, and the retry is noted on the test.
+   */
+  async function submit(
+    playwright: Playwright, request: APIRequestContext, path: string, caller: Parameters<typeof postForm>[2],
+    body: Parameters<typeof postForm>[3], contentType?: string,
+  ): Promise<Reply> {
+    const size = typeof body === "string" ? body.length : (Array.isArray(body) ? body : Object.entries(body)).reduce((n, [k, v]) => n + k.length + v.length, 0);
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      const context = size < 100_000 ? request : await playwright.request.newContext();
+      try {
+        const reply = await toReply(await postForm(context, path, caller, body, contentType));
+        if (!isLocalProxyFailure(reply)) return reply;
+        test.info().annotations.push({ type: "local-proxy", description: `${path}: the preview proxy dropped the answer to a ${size}-byte post (attempt ${attempt})` });
+      } finally {
+        if (context !== request) await context.dispose();
+      }
+    }
+    throw new Error(`${path}: the local preview proxy dropped every answer to a ${size}-byte post`);
+  }
+
   /** Asserts a hostile post answered a clean 4xx naming a problem, without the payload as live markup. */
-  async function expectRefused(response: APIResponse, label: string, expectedStatus?: number): Promise<void> {
-    const body = await expectClean4xx(response, label);
-    if (expectedStatus !== undefined) expect(response.status(), label).toBe(expectedStatus);
-    expect(sessionCookieSet(response), label).toBeNull();
-    expect(response.headers()["location"], label).toBeUndefined();
-    // The problem is named: a form-level alert or a message next to a field.
+  async function expectRefused(reply: Reply, label: string, expectedStatus?: number | number[]): Promise<void> {
+    const { body } = reply;
+    expect(reply.status, `${label}: ${body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+    expect(reply.status, label).toBeLessThan(500);
+    expect(body, label).not.toMatch(/\bat [^\n]*\.(?:m?js|ts):\d+:\d+/);
+    expect(body, label).not.toMatch(/D1_ERROR|SQLITE_|TypeError|ReferenceError/);
+    if (expectedStatus !== undefined) expect([expectedStatus].flat(), label).toContain(reply.status);
+    expect(reply.cookie, label).toBeNull();
+    expect(reply.headers["location"], label).toBeUndefined();
+    // It is the site's own page (security headers on), and the problem is named: a form alert or a field message.
+    expect(reply.headers["x-frame-options"], label).toBe("DENY");
     expect(body, label).toMatch(/role="alert"|class="field-error"/);
     expect(markupOnly(body), label).not.toContain(SCRIPT);
     expect(markupOnly(body), label).not.toContain("<script>alert");
   }
 
-  test("/join: nothing is created, no mail is sent", async ({ request }) => {
-    const cases: Array<[string, (email: string) => string | Array<[string, string]>, number?]> = [
+  test("/join: nothing is created, no mail is sent", async ({ request, playwright }) => {
+    const cases: Array<[string, (email: string) => string | Array<[string, string]>, (number | number[])?]> = [
       ["empty body", () => "", 400],
       ["1 MB body", (email) => [["email", email], ["password", "a long enough pass phrase"], ["agree", "yes"], ["displayName", MEGABYTE]], 413],
+      ["64 kB body", (email) => [["email", email], ["password", "a long enough pass phrase"], ["agree", "yes"], ["displayName", SIXTY_FOUR_KB]], 413],
       ["control character in the email", (email) => [["email", `${email}\u0007`], ["password", "a long enough pass phrase"], ["agree", "yes"]], 400],
       ["NUL in the display name", (email) => [["email", email], ["password", "a long enough pass phrase"], ["agree", "yes"], ["displayName", "Ada\u0000"]], 400],
       ["SQL in the email", (email) => [["email", `${email}' OR 1=1 --`], ["password", "a long enough pass phrase"], ["agree", "yes"]], 400],
@@ -180,8 +227,7 @@ test.describe("hostile input on every account form", () => {
       const email = uniqueEmail("hostile-join");
       const body = build(email);
       const contentType = label === "a JSON body" ? "application/json" : undefined;
-      const response = await postForm(request, "/join", { ip: uniqueIp() }, body, contentType);
-      await expectRefused(response, `/join ${label}`, status);
+      await expectRefused(await submit(playwright, request, "/join", { ip: uniqueIp() }, body, contentType), `/join ${label}`, status);
       expect(await mailTo(request, email), label).toEqual([]);
       expect((await signInHttp(request, email, "a long enough pass phrase", { ip: uniqueIp() })).status(), label).toBe(400);
     }
@@ -194,33 +240,36 @@ test.describe("hostile input on every account form", () => {
     expect(body).toContain('id="field-password-error"');
   });
 
-  test("/login: no session is started", async ({ request }) => {
+  test("/login: no session is started", async ({ request, playwright }) => {
     const member = await verifiedMember(request, uniqueEmail("hostile-login"));
-    const cases: Array<[string, string | Array<[string, string]>, number?]> = [
-      ["empty body", "", 400],
+    const cases: Array<[string, string | Array<[string, string]>, (number | number[])?]> = [
+      // An empty email is one throttle key for every run against this database: 429 once it is used up.
+      ["empty body", "", [400, 429]],
       ["1 MB body", [["email", member.email], ["password", member.password], ["next", MEGABYTE]], 413],
+      ["64 kB body", [["email", member.email], ["password", member.password], ["next", SIXTY_FOUR_KB]], 413],
       ["control characters", [["email", `${member.email}\u0000`], ["password", member.password]], 400],
-      ["SQL in both fields", [["email", "' OR 1=1 --"], ["password", "' OR 1=1 --"]], 400],
+      ["SQL in both fields", [["email", `' OR 1=1 -- ${crypto.randomUUID()}`], ["password", "' OR 1=1 --"]], 400],
       ["SQL as the password of a real member", [["email", member.email], ["password", "' OR '1'='1"]], 400],
-      ["HTML in the email", [["email", SCRIPT], ["password", member.password]], 400],
+      ["HTML in the email", [["email", `${SCRIPT}${crypto.randomUUID()}`], ["password", member.password]], 400],
       ["two emails in one field", [["email", `${member.email}, b@x.org`], ["password", member.password]], 400],
       ["an extra field", [["email", member.email], ["password", member.password], ["isAdmin", "1"]], 400],
       ["a repeated field", [["email", "nobody@example.org"], ["email", member.email], ["password", member.password]], 400],
       ["a 10 kB password", [["email", member.email], ["password", "p".repeat(10_000)]], 400],
     ];
     for (const [label, body, status] of cases) {
-      await expectRefused(await postForm(request, "/login", { ip: uniqueIp() }, body), `/login ${label}`, status);
+      await expectRefused(await submit(playwright, request, "/login", { ip: uniqueIp() }, body), `/login ${label}`, status);
     }
     // The member's account is untouched and still signs in.
     expect((await signInHttp(request, member.email, member.password, { ip: uniqueIp() })).status()).toBe(303);
   });
 
-  test("/verify: the member stays unverified and the code keeps working", async ({ request }) => {
+  test("/verify: the member stays unverified and the code keeps working", async ({ request, playwright }) => {
     const member = await joinHttp(request, uniqueEmail("hostile-verify"));
     const caller = { ip: member.ip, token: member.token };
-    const cases: Array<[string, string | Array<[string, string]>, number?]> = [
+    const cases: Array<[string, string | Array<[string, string]>, (number | number[])?]> = [
       ["empty body", "", 400],
       ["1 MB body", [["action", "verify"], ["code", MEGABYTE]], 413],
+      ["64 kB body", [["action", "verify"], ["code", SIXTY_FOUR_KB]], 413],
       ["control characters", [["action", "verify"], ["code", "ABCD\u0000EFGH"]], 400],
       ["SQL as the code", [["action", "verify"], ["code", "' OR 1=1 --"]], 400],
       ["HTML as the code", [["action", "verify"], ["code", SCRIPT]], 400],
@@ -229,7 +278,7 @@ test.describe("hostile input on every account form", () => {
       ["a repeated action (resend smuggled in)", [["action", "verify"], ["action", "resend"]], 400],
     ];
     for (const [label, body, status] of cases) {
-      await expectRefused(await postForm(request, "/verify", caller, body), `/verify ${label}`, status);
+      await expectRefused(await submit(playwright, request, "/verify", caller, body), `/verify ${label}`, status);
     }
     expect(await mailTo(request, member.email)).toHaveLength(1); // no resend happened
     const account = await (await get(request, "/account", caller)).text();
@@ -238,11 +287,12 @@ test.describe("hostile input on every account form", () => {
     expect(right.status()).toBe(303);
   });
 
-  test("/forgot: no reset mail is sent", async ({ request }) => {
+  test("/forgot: no reset mail is sent", async ({ request, playwright }) => {
     const member = await verifiedMember(request, uniqueEmail("hostile-forgot"));
-    const cases: Array<[string, string | Array<[string, string]>, number?]> = [
-      ["empty body", "", 400],
+    const cases: Array<[string, string | Array<[string, string]>, (number | number[])?]> = [
+      ["empty body", "", [400, 429]], // one throttle key ("") for every run against this database
       ["1 MB body", [["email", member.email + MEGABYTE]], 413],
+      ["64 kB body", [["email", member.email + SIXTY_FOUR_KB]], 413],
       ["control characters", [["email", `${member.email}\u0008`]], 400],
       ["SQL in the email", [["email", `${member.email}' OR 1=1 --`]], 400],
       ["HTML in the email", [["email", `${SCRIPT}${member.email}`]], 400],
@@ -251,21 +301,22 @@ test.describe("hostile input on every account form", () => {
       ["a repeated field", [["email", "nobody@example.org"], ["email", member.email]], 400],
     ];
     for (const [label, body, status] of cases) {
-      await expectRefused(await postForm(request, "/forgot", { ip: uniqueIp() }, body), `/forgot ${label}`, status);
+      await expectRefused(await submit(playwright, request, "/forgot", { ip: uniqueIp() }, body), `/forgot ${label}`, status);
     }
     const mail = await mailTo(request, member.email);
     expect(mail.filter((text) => text.includes("/reset?token="))).toEqual([]);
     expect(await mailTo(request, "b@x.org")).toEqual([]);
   });
 
-  test("/reset: the password stays, the link stays live", async ({ request }) => {
+  test("/reset: the password stays, the link stays live", async ({ request, playwright }) => {
     const member = await verifiedMember(request, uniqueEmail("hostile-reset"));
     expect((await postForm(request, "/forgot", { ip: uniqueIp() }, { email: member.email })).status()).toBe(200);
     const token = await resetTokenFor(request, member.email);
     const newPassword = "a brand new pass phrase";
-    const cases: Array<[string, string | Array<[string, string]>, number?]> = [
+    const cases: Array<[string, string | Array<[string, string]>, (number | number[])?]> = [
       ["empty body", "", 400],
       ["1 MB body", [["token", token], ["password", newPassword + MEGABYTE]], 413],
+      ["64 kB body", [["token", token], ["password", newPassword + SIXTY_FOUR_KB]], 413],
       ["control characters in the password", [["token", token], ["password", `${newPassword}\u0000`]], 400],
       ["SQL as the token", [["token", "' OR 1=1 --"], ["password", newPassword]], 400],
       ["HTML as the token", [["token", SCRIPT], ["password", newPassword]], 400],
@@ -276,7 +327,7 @@ test.describe("hostile input on every account form", () => {
       ["the email as the password", [["token", token], ["password", member.email.toUpperCase()]], 400],
     ];
     for (const [label, body, status] of cases) {
-      await expectRefused(await postForm(request, "/reset", { ip: uniqueIp() }, body), `/reset ${label}`, status);
+      await expectRefused(await submit(playwright, request, "/reset", { ip: uniqueIp() }, body), `/reset ${label}`, status);
     }
     expect((await signInHttp(request, member.email, member.password, { ip: uniqueIp() })).status()).toBe(303);
     expect((await signInHttp(request, member.email, newPassword, { ip: uniqueIp() })).status()).toBe(400);
@@ -284,12 +335,13 @@ test.describe("hostile input on every account form", () => {
     expect(live).toContain('name="password"');
   });
 
-  test("/account: the profile, password and email stay as they were", async ({ request }) => {
+  test("/account: the profile, password and email stay as they were", async ({ request, playwright }) => {
     const member = await verifiedMember(request, uniqueEmail("hostile-account"));
     const caller = { ip: member.ip, token: member.token };
-    const cases: Array<[string, string | Array<[string, string]>, number?]> = [
+    const cases: Array<[string, string | Array<[string, string]>, (number | number[])?]> = [
       ["empty body", "", 400],
       ["1 MB body", [["action", "name"], ["displayName", MEGABYTE]], 413],
+      ["64 kB body", [["action", "name"], ["displayName", SIXTY_FOUR_KB]], 413],
       ["control characters in the name", [["action", "name"], ["displayName", "Ada\u001b[31m"]], 400],
       ["SQL as the action", [["action", "' OR 1=1 --"], ["displayName", "x"]], 400],
       ["SQL as the current password", [["action", "password"], ["currentPassword", "' OR '1'='1"], ["newPassword", "another pass phrase"]], 400],
@@ -301,7 +353,7 @@ test.describe("hostile input on every account form", () => {
       ["an 81-character name", [["action", "name"], ["displayName", "n".repeat(81)]], 400],
     ];
     for (const [label, body, status] of cases) {
-      await expectRefused(await postForm(request, "/account", caller, body), `/account ${label}`, status);
+      await expectRefused(await submit(playwright, request, "/account", caller, body), `/account ${label}`, status);
     }
     expect(await displayNameOnAccount(request, member)).toBeNull();
     expect(await tokenOpensAccount(request, member.token)).toBe(true);
