@@ -127,11 +127,15 @@ export function checkBitcoinAddress(input: string): BitcoinAddressCheck {
   return { ok: false, reason: "it does not start like a Bitcoin address (bc1…, 1… or 3…)" };
 }
 
-/** The address a page may show: the checked address, or null (and one log line) when unset or invalid. */
+let loggedInvalid = false;
+
+/** The address a page may show: the checked address, or null (logged once per instance) when unset or invalid. */
 export function usableBitcoinAddress(configured: string | undefined): string | null {
   if (configured === undefined || configured.trim() === "") return null;
   const check = checkBitcoinAddress(configured);
   if (check.ok) return check.address;
+  if (loggedInvalid) return null;
+  loggedInvalid = true;
   console.error(JSON.stringify({ type: "donations", event: "bitcoin.invalid_address", message: `BITCOIN_ADDRESS is not a valid Bitcoin address: ${check.reason}. The Bitcoin section is hidden.` }));
   return null;
 }

@@ -140,12 +140,26 @@ export async function fulfilCheckoutSession(db: D1Database, session: Stripe.Chec
   return true;
 }
 
-/** The subscription that generated an invoice, with its metadata, or null for invoices of anything else. */
+/** Where invoices sent under API versions before 2025-03-31 carried their subscription (top level). */
+interface LegacyInvoiceFields {
+  subscription?: string | { id: string } | null;
+  subscription_details?: { metadata: Stripe.Metadata | null } | null;
+}
+
+/**
+ * The subscription that generated an invoice, with its metadata, or null for invoices of anything else.
+ * Current API versions put it under `parent.subscription_details`; a webhook endpoint left on an older API
+ * version still sends the top-level fields, which are read too so no payment is lost to a version mismatch.
+ */
 export function invoiceSubscription(invoice: Stripe.Invoice): { id: string; metadata: Stripe.Metadata | null } | null {
   const details = invoice.parent?.subscription_details ?? null;
-  if (details === null) return null;
-  const id = stripeId(details.subscription);
-  return id === null ? null : { id, metadata: details.metadata };
+  if (details !== null) {
+    const id = stripeId(details.subscription);
+    return id === null ? null : { id, metadata: details.metadata };
+  }
+  const legacy = invoice as unknown as LegacyInvoiceFields;
+  const legacyId = stripeId(legacy.subscription);
+  return legacyId === null ? null : { id: legacyId, metadata: legacy.subscription_details?.metadata ?? null };
 }
 
 /** The PaymentIntent that paid an invoice, when the payload includes `payments` (it is not there by default). */

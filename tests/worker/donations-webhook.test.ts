@@ -233,6 +233,15 @@ describe("monthly donations: the first invoice is counted once, in either order"
     expect(await donationsWhere("subscription_id", ids.subscription)).toHaveLength(2);
   });
 
+  it("an invoice in the pre-2025 payload shape (top-level subscription) is still recorded once", async () => {
+    const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+    const { parent: _parent, ...modern } = paidInvoice(ids, {});
+    const legacy = { ...modern, parent: null, subscription: ids.subscription, subscription_details: { metadata: { kind: "donation", user_id: "", note: "old api" } } };
+    await deliver(makeEvent("invoice.paid", legacy));
+    await deliver(makeEvent("invoice.paid", legacy));
+    expect(await donationsWhere("subscription_id", ids.subscription)).toMatchObject([{ invoice_id: ids.invoice, note: "old api", amount: 1000 }]);
+  });
+
   it("invoices that are not from a donation subscription, or for nothing, are ignored", async () => {
     const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
     await deliver(makeEvent("invoice.paid", paidInvoice(ids, { plan: "something else" })));
