@@ -3,7 +3,9 @@
 // named, nothing written, never a 500), the exact session cookie and what replaying an old one gets, durable
 // throttles with Retry-After, and the security and caching headers of rendered pages.
 import { test, expect, uniqueEmail } from "./fixtures";
-import type { APIRequestContext, APIResponse, Playwright } from "@playwright/test";
+import type { APIRequestContext, APIResponse, PlaywrightWorkerArgs } from "@playwright/test";
+
+type Playwright = PlaywrightWorkerArgs["playwright"];
 import { SITE_URL } from "../support/test-env";
 import { uniqueIp } from "./fixtures";
 import {

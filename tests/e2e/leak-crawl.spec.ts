@@ -5,7 +5,6 @@
 // contain any of those sentences. Positive control: a verified member's responses do contain them.
 import { readdirSync, readFileSync } from "node:fs";
 import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
-import type { APIRequestContext } from "@playwright/test";
 import { SITE_URL } from "../support/test-env";
 import { forgedToken, get, joinHttp, mdxSentences, plainText, postForm, tokenOpensAccount, verifiedMember } from "./account-helpers";
 
