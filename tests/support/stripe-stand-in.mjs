@@ -39,9 +39,9 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]);
 }
 
-/** Starts the stand-in on `port` (127.0.0.1); resolves with its base URL and a close function. */
+/** Starts the stand-in on `port` (127.0.0.1; 0 = any free port); resolves with its base URL and a close function. */
 export function startStripeStandIn(port) {
-  const base = `http://127.0.0.1:${port}`;
+  let base = `http://127.0.0.1:${port}`;
   const state = { requests: [], sessions: new Map(), idempotency: new Map(), invoicePayments: [], portalSessions: new Map() };
 
   /** Marks a session paid (or complete-but-unpaid), filling the ids Stripe would. */
@@ -195,7 +195,11 @@ export function startStripeStandIn(port) {
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve({ url: base, close: () => new Promise((done) => server.close(() => done())) }));
+    server.listen(port, "127.0.0.1", () => {
+      // Port 0 asks the system for a free port: the base URL (hosted pages, session urls) follows it.
+      base = `http://127.0.0.1:${server.address().port}`;
+      resolve({ url: base, close: () => new Promise((done) => server.close(() => done())) });
+    });
   });
 }
 

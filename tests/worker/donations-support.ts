@@ -4,9 +4,10 @@ import { env } from "cloudflare:test";
 import Stripe from "stripe";
 import { createStripeClient, webhookCryptoProvider } from "../../functions/donations/stripe-client";
 import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "../../functions/donations/webhook";
-import { WORKER_STAND_IN_PORT } from "./stripe-stand-in-port";
+import { inject } from "vitest";
 
-export const STAND_IN = `http://127.0.0.1:${WORKER_STAND_IN_PORT}`;
+/** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */
+export const STAND_IN = inject("stripeStandIn");
 export const WEBHOOK_SECRET = "whsec_worker_tests_only";
 export const T0 = 1_800_000_000;
 
