@@ -159,37 +159,19 @@ test.describe("hostile input on every account form", () => {
     return { status: response.status(), headers: response.headers(), body: await response.text(), cookie: sessionCookieSet(response)?.value ?? null };
   }
 
-  /**
-   * The local preview stack (@cloudflare/vite-plugin → miniflare over undici) cannot relay a Worker response that
-   * arrives before a large upload has finished: the Worker answers 413, the proxy's fetch fails, and Connect's
-   * error page (500, "TypeError: fetch failed", CSP default-src 'none') is sent instead. Production Workers have no
-   * such proxy. This recognises exactly that page, so it is never mistaken for an answer from the site.
-   */
-  function isLocalProxyFailure(reply: Reply): boolean {
-    return reply.status === 500 && reply.headers["content-security-policy"] === "default-src 'none'" && reply.body.includes("TypeError: fetch failed");
-  }
-
-  /**
-   * Posts a form (bodies over 100 kB on a fresh connection each). A reply that is the local proxy's failure page
-   * never reached the Worker — the request, or the proxy connection a large upload broke just before it — so it is
-   * sent again, and the retry is noted on the test.
-   */
+  /** Posts a form; bodies over 100 kB go on a fresh connection each (postForm already re-sends what the local proxy drops). */
   async function submit(
     playwright: Playwright, request: APIRequestContext, path: string, caller: Parameters<typeof postForm>[2],
     body: Parameters<typeof postForm>[3], contentType?: string,
   ): Promise<Reply> {
     const size = typeof body === "string" ? body.length : (Array.isArray(body) ? body : Object.entries(body)).reduce((n, [k, v]) => n + k.length + v.length, 0);
-    for (let attempt = 1; attempt <= 8; attempt++) {
-      const context = size < 100_000 ? request : await playwright.request.newContext();
-      try {
-        const reply = await toReply(await postForm(context, path, caller, body, contentType));
-        if (!isLocalProxyFailure(reply)) return reply;
-        test.info().annotations.push({ type: "local-proxy", description: `${path}: the preview proxy dropped the answer to a ${size}-byte post (attempt ${attempt})` });
-      } finally {
-        if (context !== request) await context.dispose();
-      }
+    if (size < 100_000) return toReply(await postForm(request, path, caller, body, contentType));
+    const isolated = await playwright.request.newContext();
+    try {
+      return await toReply(await postForm(isolated, path, caller, body, contentType));
+    } finally {
+      await isolated.dispose();
     }
-    throw new Error(`${path}: the local preview proxy dropped every answer to a ${size}-byte post`);
   }
 
   /** Asserts a hostile post answered a clean 4xx naming a problem, without the payload as live markup. */

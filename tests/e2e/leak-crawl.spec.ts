@@ -74,7 +74,7 @@ test("an anonymous crawl (home, sitemap, RSS; breadth-first) finds no member sen
   const found: string[] = [];
   while (queue.length > 0 && fetched.length < CRAWL_CAP) {
     const path = queue.shift()!;
-    const response = await request.get(new URL(path, SITE_URL).href, { headers: { Cookie: "", "CF-Connecting-IP": uniqueIp() }, maxRedirects: 0 });
+    const response = await get(request, path, { ip: uniqueIp() });
     fetched.push(path);
     expect(response.status(), path).toBeLessThan(500);
     const location = response.headers().location;
