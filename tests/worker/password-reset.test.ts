@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "../../functions/auth/password-reset";
 import { createSession, generateSessionToken, validateSessionToken } from "../../functions/auth/sessions";
 import { hashToken } from "../../functions/auth/tokens";
+import { changePassword, requestEmailChange, signUp } from "../../functions/auth/account";
+import { verifyEmailCode } from "../../functions/auth/email-verification";
+import type { EmailMessage, Mailer } from "../../functions/email/mailer";
 
 const T0 = 1_800_000_000;
 
@@ -134,5 +137,43 @@ describe("consuming a reset", () => {
     }
     const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
     expect(left!.n).toBe(0);
+  });
+});
+
+describe("outstanding reset links after the account changes", () => {
+  // A reset link is a bearer credential mailed to one address. When the member changes the password or moves the
+  // account to another address, earlier links must die (as Django's reset tokens do, being keyed on both), or
+  // whoever holds the old mailbox can still take the account over for up to an hour.
+  const PASSWORD = "lantern orchard tidal";
+  const captured: EmailMessage[] = [];
+  const mailer: Mailer = { async send(message) { captured.push(message); } };
+
+  async function member(): Promise<{ userId: string; email: string }> {
+    const email = `rl-${crypto.randomUUID().slice(0, 10)}@example.org`;
+    const result = await signUp(env.DB, mailer, { email, password: PASSWORD, displayName: null }, "https://smallism.example", T0);
+    if (!result.ok) throw new Error("sign-up failed");
+    return { userId: result.userId, email };
+  }
+
+  it("a password change kills earlier reset links", async () => {
+    const { userId } = await member();
+    const token = await createPasswordReset(env.DB, userId, T0 + 10);
+    expect((await changePassword(env.DB, mailer, userId, PASSWORD, "copper meadow seventeen", T0 + 20)).ok).toBe(true);
+    expect(await findPasswordReset(env.DB, token, T0 + 30)).toBeNull();
+    expect(await consumePasswordReset(env.DB, token, "attacker-hash", generateSessionToken(), T0 + 30)).toBeNull();
+  });
+
+  it("moving the account to a new email address kills reset links sent to the old one", async () => {
+    const { userId } = await member();
+    const oldAddressToken = await createPasswordReset(env.DB, userId, T0 + 10);
+    const newEmail = `moved-${crypto.randomUUID().slice(0, 8)}@example.org`;
+    captured.length = 0;
+    expect((await requestEmailChange(env.DB, mailer, userId, newEmail, PASSWORD, "https://smallism.example", T0 + 20)).ok).toBe(true);
+    const code = /code is ([A-Z0-9]{8})/.exec(captured.find((m) => m.to === newEmail)!.text)![1]!;
+    expect(await verifyEmailCode(env.DB, userId, code, T0 + 30)).toEqual({ ok: true, email: newEmail });
+    expect(await findPasswordReset(env.DB, oldAddressToken, T0 + 40)).toBeNull();
+    expect(await consumePasswordReset(env.DB, oldAddressToken, "attacker-hash", generateSessionToken(), T0 + 40)).toBeNull();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1").bind(userId).first<{ password_hash: string }>();
+    expect(row!.password_hash).not.toBe("attacker-hash");
   });
 });
