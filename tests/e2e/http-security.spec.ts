@@ -416,6 +416,32 @@ test.describe("the session cookie", () => {
     expect((await signInHttp(request, member.email, "a different pass phrase", { ip: uniqueIp() })).status()).toBe(303);
   });
 
+  test("a password reset ends every old session; sign-out-everywhere ends all but the current one", async ({ request }) => {
+    const member = await verifiedMember(request, uniqueEmail("reset-sessions"));
+    const second = sessionCookieSet(await signInHttp(request, member.email, member.password, { ip: uniqueIp() }))!.value;
+    const third = sessionCookieSet(await signInHttp(request, member.email, member.password, { ip: uniqueIp() }))!.value;
+
+    const everywhere = await postForm(request, "/account", { ip: member.ip, token: third }, { action: "everywhere" });
+    expect(everywhere.status()).toBe(303);
+    expect(await tokenOpensAccount(request, third)).toBe(true);
+    expect(await tokenOpensAccount(request, member.token)).toBe(false);
+    expect(await tokenOpensAccount(request, second)).toBe(false);
+
+    expect((await postForm(request, "/forgot", { ip: uniqueIp() }, { email: member.email })).status()).toBe(200);
+    const token = await resetTokenFor(request, member.email);
+    const reset = await postForm(request, "/reset", { ip: uniqueIp() }, { token, password: "a reset pass phrase" });
+    expect(reset.status()).toBe(303);
+    expect(reset.headers().location).toBe("/account?reset=1");
+    const fresh = sessionCookieSet(reset)!;
+    expect(fresh.header).toMatch(SIGN_IN_COOKIE);
+    expect(await tokenOpensAccount(request, third)).toBe(false);
+    expect(await tokenOpensAccount(request, fresh.value)).toBe(true);
+    // The link is spent.
+    const again = await postForm(request, "/reset", { ip: uniqueIp() }, { token, password: "yet another pass phrase" });
+    expect(again.status()).toBe(400);
+    expect(sessionCookieSet(again)).toBeNull();
+  });
+
   test("a planted cookie is replaced at sign-in, never adopted (forged value or someone else's live session)", async ({ request }) => {
     const victim = await verifiedMember(request, uniqueEmail("victim"));
     const attacker = await verifiedMember(request, uniqueEmail("attacker"));

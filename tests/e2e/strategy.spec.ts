@@ -3,7 +3,7 @@
 // call (whose resend button mails a new code); sign-in returns to the page via next; the index shows "Unlocked"
 // only to verified members; unknown slugs are 404; axe finds nothing, signed in or out.
 import { readdirSync, readFileSync } from "node:fs";
-import { test, expect, joinThroughForm, latestCode, uniqueEmail } from "./fixtures";
+import { test, expect, joinThroughForm, latestCode, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
 import { foldText, mailTo, mdxSentences } from "./account-helpers";
 import type { Page } from "@playwright/test";
@@ -122,7 +122,7 @@ test("an unverified member sees the verify call; its resend button mails a new c
 test("sign-in from a gated page returns to it (next)", async ({ page, browser }) => {
   const email = uniqueEmail("next");
   // Create and verify the member in another browser context, so this one starts as a visitor.
-  const other = await browser.newContext({ extraHTTPHeaders: { "CF-Connecting-IP": "10.250.0.1" } });
+  const other = await browser.newContext({ extraHTTPHeaders: { "CF-Connecting-IP": uniqueIp() } });
   const setup = await other.newPage();
   await joinThroughForm(setup, email, PASSWORD, "/account");
   await setup.getByLabel("Verification code").fill(await latestCode(setup.request, email));
