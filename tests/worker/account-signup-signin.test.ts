@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signIn, signUp } from "../../functions/auth/account";
-import { generateSessionToken, validateSessionToken } from "../../functions/auth/sessions";
+import { generateSessionToken, SESSION_LIFETIME, sessionCookie, validateSessionToken } from "../../functions/auth/sessions";
 import { hashPassword, needsRehash, verifyPassword } from "../../functions/auth/passwords";
 import { hashToken } from "../../functions/auth/tokens";
 import { getUserByEmail } from "../../functions/auth/users";
@@ -161,5 +161,24 @@ describe("signIn", () => {
     expect(upgraded).not.toBe(old);
     expect(needsRehash(upgraded)).toBe(false);
     expect((await signIn(env.DB, email, PASSWORD, T0)).ok).toBe(true);
+  });
+});
+
+describe("the session cookie's attributes", () => {
+  it("over HTTPS: __Host- prefix, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", () => {
+    const cookie = sessionCookie(true, T0 + SESSION_LIFETIME);
+    expect(cookie).toEqual({
+      name: "__Host-smallism_session",
+      attributes: { httpOnly: true, sameSite: "lax", path: "/", secure: true, expires: new Date((T0 + SESSION_LIFETIME) * 1000) },
+    });
+  });
+
+  it("over plain http (local only): no prefix and no Secure, so the browser keeps it", () => {
+    expect(sessionCookie(false, T0).name).toBe("smallism_session");
+    expect(sessionCookie(false, T0).attributes.secure).toBe(false);
+  });
+
+  it("clearing uses Max-Age=0 with the same name and path", () => {
+    expect(sessionCookie(true)).toEqual({ name: "__Host-smallism_session", attributes: { httpOnly: true, sameSite: "lax", path: "/", secure: true, maxAge: 0 } });
   });
 });
