@@ -170,12 +170,16 @@ export function stripInlineMarkdown(text: string): string {
 export function mdxSentences(body: string, minWords = 8): string[] {
   const paragraphs: string[] = [];
   let current: string[] = [];
+  let quoting = false;
   const flush = () => {
     if (current.length) paragraphs.push(current.join(" "));
     current = [];
   };
   for (const rawLine of body.split(/\r?\n/)) {
     const line = rawLine.trim();
+    const wasQuoting = quoting;
+    quoting = line.startsWith(">");
+    if (wasQuoting && !quoting) flush();
     if (line === "" || line.startsWith("```") || line.startsWith("~~~") || /^(import|export)\s/.test(line) || /^<\/?[A-Z]/.test(line)) {
       flush();
       continue;
@@ -187,7 +191,8 @@ export function mdxSentences(body: string, minWords = 8): string[] {
       continue;
     }
     if (/^>/.test(line)) {
-      // Block quotes: the marker goes, the lines join like any paragraph's.
+      // Block quotes: the marker goes; consecutive quoted lines join like a paragraph's.
+      if (!wasQuoting) flush();
       current.push(line.replace(/^(>\s?)+/, ""));
       continue;
     }
@@ -259,7 +264,8 @@ export function fileText(path: string): string {
 
 export interface Haystack {
   file: string;
-  /** Word keys of the file's text in several readings: escapes+entities decoded; tags dropped; Markdown stripped. */
+  /** Word keys of the file's text in several readings (escapes+entities decoded; tags dropped; Markdown stripped),
+   *  each padded with a space at both ends. */
   keys: string[];
 }
 
@@ -270,14 +276,14 @@ export function haystacks(dir: string): Haystack[] {
     const decoded = decodeEntities(decodeEntities(text));
     const noTags = markupToText(text);
     const noMarkdown = stripInlineMarkdown(decoded);
-    return { file, keys: [...new Set([wordKey(decoded), wordKey(noTags), wordKey(noMarkdown)])] };
+    return { file, keys: [...new Set([wordKey(decoded), wordKey(noTags), wordKey(noMarkdown)])].map((key) => ` ${key} `) };
   });
 }
 
 /** Files whose text contains `needle` (compared as word keys, padded so a match never starts or ends mid-word). */
 export function filesContaining(stacks: Haystack[], needle: string): string[] {
   const key = ` ${wordKey(needle)} `;
-  return stacks.filter((stack) => stack.keys.some((text) => ` ${text} `.includes(key))).map((stack) => stack.file);
+  return stacks.filter((stack) => stack.keys.some((text) => text.includes(key))).map((stack) => stack.file);
 }
 
 // ---- HTML -------------------------------------------------------------------------------------------------------
