@@ -1,0 +1,197 @@
+// Build checks: page weight and what pages load. Deterministic (file sizes, not timings):
+//   - first view of the longest public essay = its HTML + every same-site stylesheet, script (and its static
+//     imports), image and icon it references (+ url()s inside those stylesheets), each gzip -9 compressed (a fair
+//     stand-in for what Cloudflare sends), under 40 KB;
+//   - every public essay's full text is in its HTML outside any <script> (readable with JavaScript off);
+//   - no page requests anything from another host (share links are plain <a> links, which is fine);
+//   - the CSP holds without exceptions: no inline <script> except JSON-LD, no <style>, no style="", no on*= handlers.
+// Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
+import { readFileSync } from "node:fs";
+import { extname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  CLIENT, SITE, classifyUrl, essays, htmlFiles, markupToText, mdxSentences, pageUrl, parseTags, rel, requireBuild,
+  srcsetUrls, staticFileFor, walk, wordKey,
+} from "./helpers";
+
+/** First-view budget for an essay page, in gzip bytes (1 KB = 1000 bytes). */
+const ESSAY_FIRST_VIEW_BUDGET = 40_000;
+
+const gzipSize = (bytes: Buffer) => gzipSync(bytes, { level: 9 }).length;
+
+type Kind = "html" | "css" | "js" | "image" | "font" | "other";
+function kindOf(path: string): Kind {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".css") return "css";
+  if (ext === ".js" || ext === ".mjs") return "js";
+  if ([".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico"].includes(ext)) return "image";
+  if ([".woff", ".woff2", ".ttf", ".otf"].includes(ext)) return "font";
+  if (ext === ".html") return "html";
+  return "other";
+}
+
+/** The dist/client file a same-site URL (relative to `base`) is served from; throws when there is none. */
+function resolveAsset(value: string, base: string, from: string): string {
+  const url = new URL(value, `${SITE}${base}`);
+  const file = staticFileFor(url.pathname);
+  if (file === null) throw new Error(`${from} references ${value}, which is not in dist/client`);
+  return file;
+}
+
+/** Every same-site file the first view of a page fetches: stylesheets (+ their url()/@import), scripts (+ static
+ *  imports), images, icons and preloads. Data URLs cost nothing extra (they are already in the bytes). */
+function firstViewFiles(htmlFile: string): Set<string> {
+  const html = readFileSync(htmlFile, "utf8");
+  const page = pageUrl(htmlFile);
+  const files = new Set<string>([htmlFile]);
+  const queue: string[] = [];
+  const add = (value: string | undefined, base: string, from: string) => {
+    if (!value || value.startsWith("data:") || classifyUrl(value) !== "same") return;
+    const file = resolveAsset(value, base, from);
+    if (!files.has(file)) {
+      files.add(file);
+      queue.push(file);
+    }
+  };
+  for (const tag of parseTags(html)) {
+    const rels = (tag.attrs["rel"] ?? "").toLowerCase().split(/\s+/);
+    if (tag.name === "link" && rels.some((r) => ["stylesheet", "icon", "apple-touch-icon", "preload", "modulepreload", "manifest", "mask-icon"].includes(r))) add(tag.attrs["href"], page, rel(htmlFile));
+    if (tag.name === "script") add(tag.attrs["src"], page, rel(htmlFile));
+    if (["img", "source", "video", "audio", "input", "embed", "iframe"].includes(tag.name)) {
+      add(tag.attrs["src"], page, rel(htmlFile));
+      add(srcsetUrls(tag.attrs["srcset"] ?? "")[0], page, rel(htmlFile));
+      add(tag.attrs["poster"], page, rel(htmlFile));
+    }
+  }
+  while (queue.length) {
+    const file = queue.shift()!;
+    const base = `/${rel(file)}`;
+    const text = readFileSync(file, "utf8");
+    if (kindOf(file) === "css") {
+      for (const m of text.matchAll(/url\(\s*(["']?)([^"')]+)\1\s*\)|@import\s+["']([^"']+)["']/g)) add(m[2] ?? m[3], base, rel(file));
+    }
+    if (kindOf(file) === "js") {
+      for (const m of text.matchAll(/(?:\bimport\s*|\bfrom\s*)["']([^"']+\.m?js)["']/g)) add(m[1], base, rel(file));
+    }
+  }
+  return files;
+}
+
+const ESSAYS = essays();
+/** The longest public essay, by words in its body: the heaviest essay page. */
+const LONGEST = [...ESSAYS.public].sort((a, b) => wordKey(b.body).split(" ").length - wordKey(a.body).split(" ").length)[0]!;
+
+beforeAll(requireBuild);
+
+describe("first view of an essay page", () => {
+  it(`the longest public essay (${LONGEST.slug}) is under ${ESSAY_FIRST_VIEW_BUDGET} gzip bytes with everything it loads`, () => {
+    const page = join(CLIENT, "essays", LONGEST.slug, "index.html");
+    const byKind = new Map<Kind, number>();
+    const lines: string[] = [];
+    for (const file of firstViewFiles(page)) {
+      const size = gzipSize(readFileSync(file));
+      byKind.set(kindOf(file), (byKind.get(kindOf(file)) ?? 0) + size);
+      lines.push(`  ${rel(file)}: ${size} B`);
+    }
+    const total = [...byKind.values()].reduce((a, b) => a + b, 0);
+    const summary = [`total ${total} B gzip (budget ${ESSAY_FIRST_VIEW_BUDGET})`, ...[...byKind].map(([kind, size]) => `${kind}: ${size} B`), ...lines].join("\n");
+    console.info(`[budget] /essays/${LONGEST.slug}/\n${summary}`);
+    expect(byKind.get("html"), summary).toBeGreaterThan(0);
+    expect(byKind.get("css"), `${summary}\n(a stylesheet is expected)`).toBeGreaterThan(0);
+    expect(total, summary).toBeLessThan(ESSAY_FIRST_VIEW_BUDGET);
+  });
+
+  it("the first-view walk follows stylesheets, scripts and icons (so the budget counts them)", () => {
+    const files = [...firstViewFiles(join(CLIENT, "essays", LONGEST.slug, "index.html"))].map((file) => kindOf(file));
+    expect(files).toContain("css");
+    expect(files).toContain("image"); // the favicon
+  });
+
+  it.each(ESSAYS.public.map((essay) => [essay.slug, essay] as const))("%s: the full text is in the HTML outside any script", (slug, essay) => {
+    const html = readFileSync(join(CLIENT, "essays", slug, "index.html"), "utf8").replace(/<script\b[\s\S]*?<\/script>/gi, " ").replace(/<noscript\b[\s\S]*?<\/noscript>/gi, " ");
+    const text = ` ${wordKey(markupToText(html))} `;
+    const sentences = mdxSentences(essay.body);
+    expect(sentences.length).toBeGreaterThan(10);
+    expect(sentences.filter((sentence) => !text.includes(` ${wordKey(sentence)} `))).toEqual([]);
+  });
+});
+
+describe("no requests to other hosts", () => {
+  /** Links that make the browser fetch something (not navigation links such as canonical or alternate). */
+  const FETCHING_RELS = ["stylesheet", "icon", "apple-touch-icon", "mask-icon", "manifest", "preload", "modulepreload", "prefetch", "prerender", "preconnect", "dns-prefetch"];
+
+  function thirdPartyRequests(html: string): string[] {
+    const out: string[] = [];
+    const check = (what: string, value: string | undefined) => {
+      if (value !== undefined && classifyUrl(value) === "external") out.push(`${what}="${value}"`);
+    };
+    for (const tag of parseTags(html)) {
+      const rels = (tag.attrs["rel"] ?? "").toLowerCase().split(/\s+/);
+      if (tag.name === "link" && rels.some((r) => FETCHING_RELS.includes(r))) check(`<link rel="${tag.attrs["rel"]}"> href`, tag.attrs["href"]);
+      for (const attribute of ["src", "poster", "data", "background"]) check(`<${tag.name}> ${attribute}`, tag.attrs[attribute]);
+      for (const url of srcsetUrls(tag.attrs["srcset"] ?? "")) check(`<${tag.name}> srcset`, url);
+      if (tag.attrs["ping"] !== undefined) out.push(`<${tag.name}> ping="${tag.attrs["ping"]}"`);
+      const property = tag.attrs["property"] ?? tag.attrs["name"] ?? "";
+      if (tag.name === "meta" && /^(og:image|og:image:url|og:image:secure_url|twitter:image)$/.test(property)) check(`<meta ${property}>`, tag.attrs["content"]);
+    }
+    return out;
+  }
+
+  it.each(htmlFiles().map((file) => [rel(file), file] as const))("%s", (_name, file) => {
+    expect(thirdPartyRequests(readFileSync(file, "utf8"))).toEqual([]);
+  });
+
+  it.each(walk(CLIENT).filter((file) => kindOf(file) === "css").map((file) => [rel(file), file] as const))("stylesheet %s loads nothing from another host", (_name, file) => {
+    const css = readFileSync(file, "utf8");
+    const urls = [...css.matchAll(/url\(\s*(["']?)([^"')]+)\1\s*\)|@import\s+(?:url\()?["']([^"']+)["']/g)].map((m) => m[2] ?? m[3] ?? "");
+    expect(urls.filter((url) => classifyUrl(url) === "external")).toEqual([]);
+  });
+
+  it("the checker itself flags a CDN stylesheet, script, font preconnect, image and og:image", () => {
+    const html = [
+      '<link rel="stylesheet" href="https://cdn.example/x.css">',
+      '<script src="//cdn.example/x.js"></script>',
+      '<link rel="preconnect" href="https://fonts.example">',
+      '<img src="https://tracker.example/p.gif" alt="">',
+      '<meta property="og:image" content="https://images.example/card.png">',
+      '<a href="https://x.com/intent/post">X</a>',
+      '<link rel="canonical" href="https://other.example/">',
+    ].join("");
+    expect(thirdPartyRequests(html)).toHaveLength(5);
+  });
+});
+
+describe("Content-Security-Policy holds without exceptions (script-src 'self'; style-src 'self')", () => {
+  function cspViolations(html: string): string[] {
+    const out: string[] = [];
+    for (const tag of parseTags(html)) {
+      if (tag.name === "script" && tag.attrs["src"] === undefined) {
+        if ((tag.attrs["type"] ?? "").toLowerCase() !== "application/ld+json") out.push(`inline <script type="${tag.attrs["type"] ?? ""}">`);
+        else {
+          try {
+            JSON.parse(tag.content ?? "");
+          } catch {
+            out.push("JSON-LD that is not valid JSON");
+          }
+        }
+      }
+      if (tag.name === "style") out.push("<style> element");
+      if (tag.attrs["style"] !== undefined) out.push(`style="${tag.attrs["style"]}" on <${tag.name}>`);
+      for (const name of Object.keys(tag.attrs)) if (/^on[a-z]+$/.test(name)) out.push(`${name}= handler on <${tag.name}>`);
+      for (const attribute of ["href", "src", "action", "formaction"]) {
+        if (/^\s*javascript:/i.test(tag.attrs[attribute] ?? "")) out.push(`javascript: URL in <${tag.name} ${attribute}>`);
+      }
+    }
+    return out;
+  }
+
+  it.each(htmlFiles().map((file) => [rel(file), file] as const))("%s", (_name, file) => {
+    expect(cspViolations(readFileSync(file, "utf8"))).toEqual([]);
+  });
+
+  it("the checker itself flags inline script, <style>, style=\"\", onclick and javascript: URLs", () => {
+    const html = '<script>alert(1)</script><style>p{}</style><p style="color:red" onclick="x()"></p><a href="javascript:void 0">x</a><script type="application/ld+json">{"a":1}</script>';
+    expect(cspViolations(html)).toHaveLength(5);
+  });
+});
