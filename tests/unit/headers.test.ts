@@ -1,0 +1,96 @@
+// Security headers in two places stay equal: public/_headers (static assets and prerendered pages, applied by
+// Cloudflare) and src/lib/security-headers.ts (pages the Worker renders, applied by src/middleware.ts).
+// Also the pure helpers of security-headers.ts: the CSP builder and applySecurityHeaders.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BASE_SECURITY_HEADERS, applySecurityHeaders, contentSecurityPolicy } from "../../src/lib/security-headers";
+import { ROOT, parseHeadersFile, type HeaderRule } from "../build/helpers";
+
+const RULES = parseHeadersFile(readFileSync(join(ROOT, "public/_headers"), "utf8"));
+const rule = (path: string): HeaderRule => {
+  const found = RULES.filter((candidate) => candidate.path === path);
+  expect(found, `exactly one ${path} rule in public/_headers`).toHaveLength(1);
+  return found[0]!;
+};
+const directives = (csp: string) => csp.split(";").map((part) => part.trim()).filter(Boolean);
+/** The policy the search page and Pagefind's worker need: ours plus 'wasm-unsafe-eval' for Pagefind's WebAssembly. */
+const wasmPolicy = () => contentSecurityPolicy().replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
+
+describe("public/_headers /* rule", () => {
+  it("sets each header once", () => {
+    const names = rule("/*").set.map(([name]) => name.toLowerCase());
+    expect(names).toEqual([...new Set(names)]);
+  });
+
+  it("Content-Security-Policy equals contentSecurityPolicy()", () => {
+    const csp = rule("/*").set.filter(([name]) => name === "Content-Security-Policy").map(([, value]) => value);
+    expect(csp).toEqual([contentSecurityPolicy()]);
+  });
+
+  it("the other headers equal BASE_SECURITY_HEADERS, no more and no fewer", () => {
+    const others = Object.fromEntries(rule("/*").set.filter(([name]) => name !== "Content-Security-Policy"));
+    expect(others).toEqual({ ...BASE_SECURITY_HEADERS });
+  });
+});
+
+describe.each(["/search/*", "/pagefind/*"])("public/_headers %s rule (Pagefind's WebAssembly)", (path) => {
+  it("detaches the site-wide CSP and sets exactly one replacement", () => {
+    expect(rule(path).detach).toEqual(["Content-Security-Policy"]);
+    expect(rule(path).set.filter(([name]) => name === "Content-Security-Policy")).toHaveLength(1);
+  });
+
+  it("its CSP is contentSecurityPolicy() with only 'wasm-unsafe-eval' added to script-src", () => {
+    const [, value] = rule(path).set.find(([name]) => name === "Content-Security-Policy")!;
+    expect(directives(value)).toEqual(directives(wasmPolicy()));
+  });
+});
+
+describe("contentSecurityPolicy()", () => {
+  it.each([
+    ["default-src 'self'"], ["script-src 'self'"], ["style-src 'self'"], ["img-src 'self' data:"], ["font-src 'self'"],
+    ["connect-src 'self'"], ["form-action 'self'"], ["frame-ancestors 'none'"], ["base-uri 'none'"], ["object-src 'none'"],
+  ])("has %s", (directive) => {
+    expect(directives(contentSecurityPolicy())).toContain(directive);
+  });
+
+  it("never allows inline or eval'd script or style", () => {
+    expect(contentSecurityPolicy()).not.toMatch(/'unsafe-inline'|'unsafe-eval'|'unsafe-hashes'|\*/);
+  });
+
+  it.each([
+    [[], "form-action 'self'"],
+    [["https://checkout.stripe.com"], "form-action 'self' https://checkout.stripe.com"],
+    [["https://checkout.stripe.com", "https://billing.stripe.com"], "form-action 'self' https://checkout.stripe.com https://billing.stripe.com"],
+  ])("formActions %j → %s (other directives unchanged)", (actions, formAction) => {
+    const policy = directives(contentSecurityPolicy(actions));
+    expect(policy).toContain(formAction);
+    expect(policy.filter((d) => !d.startsWith("form-action"))).toEqual(directives(contentSecurityPolicy()).filter((d) => !d.startsWith("form-action")));
+  });
+});
+
+describe("applySecurityHeaders()", () => {
+  it("sets every base header and the CSP with the given form actions", () => {
+    const headers = new Headers();
+    applySecurityHeaders(headers, ["https://checkout.stripe.com"]);
+    for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) expect(headers.get(name), name).toBe(value);
+    expect(headers.get("Content-Security-Policy")).toBe(contentSecurityPolicy(["https://checkout.stripe.com"]));
+  });
+
+  it("keeps a CSP the page set itself, and overwrites weaker base headers", () => {
+    const headers = new Headers({ "Content-Security-Policy": "default-src 'none'", "X-Frame-Options": "SAMEORIGIN" });
+    applySecurityHeaders(headers, []);
+    expect(headers.get("Content-Security-Policy")).toBe("default-src 'none'");
+    expect(headers.get("X-Frame-Options")).toBe("DENY");
+  });
+});
+
+describe("the _headers reader", () => {
+  it("reads paths, headers and detaches, and refuses a header before any path", () => {
+    expect(parseHeadersFile("# c\n/a/*\n  X-A: 1\n  ! X-B\n/b\n  X-C: two words\n")).toEqual([
+      { path: "/a/*", set: [["X-A", "1"]], detach: ["X-B"] },
+      { path: "/b", set: [["X-C", "two words"]], detach: [] },
+    ]);
+    expect(() => parseHeadersFile("  X-A: 1\n")).toThrow();
+  });
+});
