@@ -25,7 +25,7 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
-      command: `npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && npx astro preview --port ${SITE_PORT}`,
+      command: `npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && npx astro preview --ignore-lock --port ${SITE_PORT}`,
       url: `${SITE_URL}/`,
       reuseExistingServer: false,
       timeout: 120_000,

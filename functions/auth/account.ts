@@ -28,13 +28,20 @@ async function sendQuietly(mailer: Mailer, message: Parameters<Mailer["send"]>[0
 
 export interface SignUpInput { email: string; password: string; displayName: string | null }
 
-/** Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500. */
-export async function signUp(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<{ token: string; userId: string }>> {
+/** The problems with a sign-up's email and password, so a form can show them together with its own checks. */
+export function checkSignUp(input: Pick<SignUpInput, "email" | "password">): FieldErrors {
   const email = normaliseEmail(input.email);
   const errors: FieldErrors = {};
   if (!isValidEmail(email)) errors.email = "Enter one email address, like name@example.org.";
   const policy = checkPasswordPolicy(input.password, email);
   if (policy !== null) errors.password = policy;
+  return errors;
+}
+
+/** Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500. */
+export async function signUp(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<{ token: string; userId: string }>> {
+  const email = normaliseEmail(input.email);
+  const errors = checkSignUp(input);
   if (errors.email || errors.password) return { ok: false, errors };
 
   const userId = generateUserId();
@@ -109,6 +116,8 @@ export async function changePassword(
     updatePasswordStatement(db, userId, await hashPassword(next)),
     invalidateUserSessionsStatement(db, userId),
     insertSessionStatement(db, token, userId, now),
+    // A reset link requested before the change would otherwise undo it.
+    db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId),
   ]);
   logAuthEvent("password.changed", { userId });
   await sendQuietly(mailer, passwordChangedEmail(user.email), "password.changed");

@@ -55,6 +55,8 @@ export async function verifyEmailCode(db: D1Database, userId: string, typed: str
     await db.batch([
       db.prepare("UPDATE users SET email = ?1, email_verified_at = ?2 WHERE id = ?3").bind(row.email, now, userId),
       db.prepare("DELETE FROM email_verifications WHERE user_id = ?1").bind(userId),
+      // Reset links mailed to the previous address must not outlive the move.
+      db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId),
     ]);
   } catch (error) {
     // Another account took this address while the change was pending.

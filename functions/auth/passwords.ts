@@ -33,14 +33,24 @@ export async function hashPassword(password: string, params: ScryptParams = SCRY
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 
+// A corrupted or hostile hash must not make scrypt throw or allocate beyond what Workers allow.
+function isRunnable({ ln, r, p }: ScryptParams): boolean {
+  return ln >= 10 && ln <= 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16 && 2 ** ln * r * p <= 2 ** 20;
+}
+
 /** True when `password` matches the PHC `hash`; false for a wrong password or an unreadable hash. */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   const match = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(hash);
   if (match === null) return false;
   const params = { ln: Number(match[1]), r: Number(match[2]), p: Number(match[3]) };
+  if (!isRunnable(params)) return false;
   const expected = Buffer.from(match[5]!, "base64");
-  const actual = await deriveKey(password, Buffer.from(match[4]!, "base64"), params);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  try {
+    const actual = await deriveKey(password, Buffer.from(match[4]!, "base64"), params);
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }
 
 /** True when a stored hash uses weaker parameters than today's and should be replaced at the next sign-in. */

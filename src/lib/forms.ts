@@ -48,5 +48,5 @@ export function field(fields: URLSearchParams, name: string): string {
 
 /** True when a text value has control characters (other than tab) that no human typed into a form. */
 export function hasControlCharacters(value: string): boolean {
-  return /[\u0000-\u0008\u000B-\u001F\u007F]/.test(value);
+  return /[\u0000-\u0008\u000A-\u001F\u007F]/.test(value);
 }

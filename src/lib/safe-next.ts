@@ -10,7 +10,9 @@ export function safeNextPath(next: string | null | undefined, fallback = "/"): s
     const base = "https://same-site.invalid";
     const resolved = new URL(next, base);
     if (resolved.origin !== base) return fallback;
-    return resolved.pathname + resolved.search + resolved.hash;
+    // Dot segments can normalise "/.//evil.example" into "//evil.example", so check the result again.
+    const path = resolved.pathname + resolved.search + resolved.hash;
+    return /^\/(?![/\\])/.test(path) ? path : fallback;
   } catch {
     return fallback;
   }

@@ -1,5 +1,5 @@
 // Security headers for responses the Worker renders. public/_headers holds the same values for static
-// assets (Cloudflare applies _headers to assets only); tests/unit/security-headers.test.ts keeps them equal.
+// assets (Cloudflare applies _headers to assets only); tests/unit/headers.test.ts keeps them equal.
 
 /** Builds the Content-Security-Policy; `formActions` adds origins a form may post or redirect to (Stripe). */
 export function contentSecurityPolicy(formActions: string[] = []): string {
