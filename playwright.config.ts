@@ -25,7 +25,9 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
-      command: `npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && npx astro preview --ignore-lock --port ${SITE_PORT}`,
+      // The build copies a developer's .dev.vars into dist/server, and wrangler then ignores the process
+      // environment entirely; removing that copy makes the tests run on TEST_ENV whatever .dev.vars holds.
+      command: `rm -f dist/server/.dev.vars && npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && npx astro preview --ignore-lock --port ${SITE_PORT}`,
       url: `${SITE_URL}/`,
       reuseExistingServer: false,
       timeout: 120_000,
