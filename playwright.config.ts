@@ -1,8 +1,11 @@
 // Browser and HTTP tests against the built site served by `astro preview` (workerd + local D1), with a local
 // Stripe stand-in. Chromium is Debian's (see tests/e2e/chromium-path.ts); Playwright downloads no browser.
+import { writeFileSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 import { chromiumPath } from "./tests/e2e/chromium-path";
 import { SITE_PORT, SITE_URL, STATE_DIR, STRIPE_STAND_IN_PORT, TEST_ENV } from "./tests/support/test-env";
+
+writeFileSync(".dev.vars.e2e", Object.entries(TEST_ENV).map(([key, value]) => `${key}=${JSON.stringify(value)}\n`).join(""));
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -25,9 +28,10 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
-      // The build copies a developer's .dev.vars into dist/server, and wrangler then ignores the process
-      // environment entirely; removing that copy makes the tests run on TEST_ENV whatever .dev.vars holds.
-      command: `rm -f dist/server/.dev.vars && npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && npx astro preview --ignore-lock --port ${SITE_PORT}`,
+      // A developer's .dev.vars would win over TEST_ENV twice: the build copies it into dist/server (and wrangler
+      // then ignores the process environment), and the adapter copies it into process.env when preview starts.
+      // So the copy is removed, and CLOUDFLARE_ENV=e2e makes both read .dev.vars.e2e (TEST_ENV) instead.
+      command: `rm -f dist/server/.dev.vars && npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && CLOUDFLARE_ENV=e2e npx astro preview --ignore-lock --port ${SITE_PORT}`,
       url: `${SITE_URL}/`,
       reuseExistingServer: false,
       timeout: 120_000,

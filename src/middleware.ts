@@ -7,6 +7,7 @@ import type { APIContext, MiddlewareNext } from "astro";
 import { sessionCookie, validateSessionToken } from "../functions/auth/sessions";
 import { nowSeconds } from "../functions/auth/clock";
 import { isSameOriginRequest } from "./lib/origin";
+import { discardBody } from "./lib/forms";
 import { applySecurityHeaders } from "./lib/security-headers";
 
 export const onRequest = defineMiddleware(async (context, next) => {
@@ -39,6 +40,7 @@ async function handle(
 ): Promise<Response> {
   if (!isSameOriginRequest(context.request, context.url)) {
     console.log(JSON.stringify({ type: "security", event: "origin.refused", path: context.url.pathname }));
+    await discardBody(context.request);
     const response = new Response("Forbidden: this request came from another site.", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     applySecurityHeaders(response.headers, []);
     response.headers.set("Cache-Control", "private, no-store");

@@ -49,13 +49,22 @@ describe("content type", () => {
 describe("size cap", () => {
   it("the default cap is 16 KiB", () => expect(MAX_FORM_BYTES).toBe(16 * 1024));
 
-  it("a declared Content-Length over the cap → 413 before the body is read", async () => {
+  it("a declared Content-Length far over the cap → 413 before the body is read", async () => {
     let pulled = false;
     // highWaterMark 0: the stream is pulled only when someone reads it.
     const body = new ReadableStream({ pull(controller) { pulled = true; controller.close(); } }, { highWaterMark: 0 });
-    const result = await readForm(post(body, { "Content-Type": URL_ENCODED, "Content-Length": String(MAX_FORM_BYTES + 1) }));
+    const result = await readForm(post(body, { "Content-Type": URL_ENCODED, "Content-Length": String(4 * MAX_FORM_BYTES + 1) }));
     expect(result).toMatchObject({ ok: false, status: 413 });
     expect(pulled, "the body was not read").toBe(false);
+  });
+
+  it("a refused body of modest size is read to its end and dropped (so proxies keep the connection)", async () => {
+    const request = post("x=".padEnd(MAX_FORM_BYTES + 10, "y"), { "Content-Type": URL_ENCODED, "Content-Length": String(MAX_FORM_BYTES + 10) });
+    expect(await readForm(request)).toMatchObject({ ok: false, status: 413 });
+    expect(request.bodyUsed).toBe(true);
+    const wrongType = post("{}", { "Content-Type": "application/json" });
+    expect(await readForm(wrongType)).toMatchObject({ ok: false, status: 415 });
+    expect(wrongType.bodyUsed).toBe(true);
   });
 
   it.each([
