@@ -156,9 +156,12 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
   if (password.length > 1024 || !(await verifyPassword(user.passwordHash, password))) {
     return { ok: false, errors: { deletePassword: "That is not your current password." } };
   }
+  // Guest donations made with the member's address are theirs only if they proved they own it: anyone can
+  // join with someone else's address, and deleting that account must not erase the real owner's records.
+  const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
   await db.batch([
-    db.prepare("UPDATE donations SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, user.email),
-    db.prepare("UPDATE subscriptions SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, user.email),
+    db.prepare("UPDATE donations SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
+    db.prepare("UPDATE subscriptions SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);
   logAuthEvent("account.deleted", { userId });

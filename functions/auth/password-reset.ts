@@ -44,8 +44,11 @@ export async function consumePasswordReset(
     db.prepare(
       "INSERT INTO sessions (id, user_id, expires_at, created_at) SELECT ?3, user_id, ?4, ?2 FROM password_resets WHERE id = ?1 AND expires_at > ?2",
     ).bind(tokenId, now, hashToken(sessionToken), now + SESSION_LIFETIME),
+    // The address is verified now, so its sign-up code is spent (a pending change to another address stays).
+    db.prepare(`DELETE FROM email_verifications WHERE user_id = ${owner} AND email = (SELECT email FROM users WHERE id = ${owner})`)
+      .bind(tokenId, now),
     db.prepare(`DELETE FROM password_resets WHERE user_id = ${owner} RETURNING user_id`).bind(tokenId, now),
   ]);
-  const claimed = results[3]?.results[0];
+  const claimed = results[4]?.results[0];
   return claimed === undefined ? null : { userId: claimed.user_id };
 }

@@ -35,7 +35,8 @@ export async function hashPassword(password: string, params: ScryptParams = SCRY
 
 // A corrupted or hostile hash must not make scrypt throw or allocate beyond what Workers allow.
 function isRunnable({ ln, r, p }: ScryptParams): boolean {
-  return ln >= 10 && ln <= 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16 && 2 ** ln * r * p <= 2 ** 20;
+  // scrypt needs 128·N·r bytes: at most 64 MiB here, half of a Worker's memory.
+  return ln >= 10 && ln <= 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16 && 2 ** ln * r <= 2 ** 19 && 2 ** ln * r * p <= 2 ** 20;
 }
 
 /** True when `password` matches the PHC `hash`; false for a wrong password or an unreadable hash. */
@@ -69,14 +70,18 @@ export function checkPasswordPolicy(password: string, email?: string): string | 
   return null;
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * A hash of a throwaway password at today's parameters, computed ahead of time so that even the first unknown-email
+ * sign-in on a fresh Worker runs scrypt once, like every other. Keep its parameters equal to SCRYPT_PARAMS
+ * (a unit test checks).
+ */
+export const DUMMY_HASH = "$scrypt$ln=15,r=8,p=3$OxoFL956Ql4UeV6SgWaZlA==$3lIfX5KiXCnN5kYYDuQLuwVYVPeooUvbyXgWSsgG7/o=";
 
 /**
  * Spends the same time as checking a real password, so a sign-in for an unknown email costs what a
  * wrong password for a known one costs, and timing does not reveal which emails have accounts.
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  dummyHash ??= hashPassword("not-a-real-password-for-timing-only");
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(DUMMY_HASH, password);
   return false;
 }

@@ -217,6 +217,16 @@ test.describe("hostile input on every account form", () => {
     }
   });
 
+  test("/join: an address over 254 characters is refused, not cut down to one that would work", async ({ request }) => {
+    const local = uniqueEmail("long").split("@")[0]!;
+    const fits = `${local}@${"d".repeat(254 - local.length - 5)}.org`;
+    expect(fits).toHaveLength(254);
+    const response = await postForm(request, "/join", { ip: uniqueIp() }, [["email", `${fits}.uk`], ["password", "a long enough pass phrase"], ["agree", "yes"]]);
+    const body = await expectClean4xx(response, "overlong email");
+    expect(body).toContain('id="field-email-error"');
+    expect(await mailTo(request, fits)).toEqual([]);
+  });
+
   test("/join: an empty form names both the email and the password problems", async ({ request }) => {
     const response = await postForm(request, "/join", { ip: uniqueIp() }, "");
     const body = await expectClean4xx(response, "empty join");

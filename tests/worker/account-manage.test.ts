@@ -111,6 +111,7 @@ describe("requestEmailChange", () => {
 describe("deleteAccount", () => {
   async function memberWithEverything() {
     const m = await member();
+    await env.DB.prepare("UPDATE users SET email_verified_at = ?1 WHERE id = ?2").bind(T0 + 1, m.userId).run();
     await createPasswordReset(env.DB, m.userId, T0 + 2);
     const ownDonation = await insertDonation({ userId: m.userId, email: m.email });
     const guestDonation = await insertDonation({ userId: null, email: m.email });
@@ -156,6 +157,17 @@ describe("deleteAccount", () => {
     expect(stranger).toEqual({ email: m.strangerEmail });
     // The address is free again: it can join anew.
     expect((await signUp(env.DB, capturingMailer(), { email: m.email, password: PASSWORD, displayName: null }, SITE, T0 + 6)).ok).toBe(true);
+  });
+
+  it("an account that never verified its address leaves guest donations made with that address alone", async () => {
+    // Anyone can join with someone else's address; deleting that account must not erase the owner's records.
+    const victimEmail = uniqueEmail("victim");
+    const guestDonation = await insertDonation({ userId: null, email: victimEmail });
+    const up = await signUp(env.DB, capturingMailer(), { email: victimEmail, password: PASSWORD, displayName: null }, SITE, T0);
+    if (!up.ok) throw new Error("sign-up failed");
+    expect(await deleteAccount(env.DB, up.userId, PASSWORD)).toEqual({ ok: true });
+    const row = await env.DB.prepare("SELECT user_id, email FROM donations WHERE id = ?1").bind(guestDonation).first();
+    expect(row).toEqual({ user_id: null, email: victimEmail });
   });
 
   it("for an unknown member reports it without throwing", async () => {

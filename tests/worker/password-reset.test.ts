@@ -110,6 +110,18 @@ describe("consuming a reset", () => {
     expect(await sessionIds(userId)).toEqual([hashToken(newSession)]);
   });
 
+  it("spends the sign-up code of the address it verifies, so nothing shows as waiting for a code", async () => {
+    const email = `unverified-${crypto.randomUUID().slice(0, 8)}@example.org`;
+    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, "https://smallism.example", T0);
+    if (!up.ok) throw new Error("sign-up failed");
+    expect((await validateSessionToken(env.DB, up.token, T0 + 1)).user?.pendingEmail).toBe(email);
+    const token = await createPasswordReset(env.DB, up.userId, T0 + 2);
+    const sessionToken = generateSessionToken();
+    expect(await consumePasswordReset(env.DB, token, "new-hash", sessionToken, T0 + 3)).toEqual({ userId: up.userId });
+    const user = (await validateSessionToken(env.DB, sessionToken, T0 + 4)).user;
+    expect(user).toMatchObject({ emailVerified: true, pendingEmail: null });
+  });
+
   it("keeps an earlier verification date", async () => {
     const userId = await makeUser();
     await env.DB.prepare("UPDATE users SET email_verified_at = ?1 WHERE id = ?2").bind(T0 - 100, userId).run();

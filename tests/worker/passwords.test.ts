@@ -2,7 +2,7 @@
 // verification, old parameters still verifying (and flagged for rehash), unreadable hashes, the policy table.
 import { describe, expect, it } from "vitest";
 import {
-  checkPasswordPolicy, hashPassword, needsRehash, PASSWORD_MAX, PASSWORD_MIN, SCRYPT_PARAMS, verifyDummyPassword, verifyPassword,
+  checkPasswordPolicy, hashPassword, needsRehash, PASSWORD_MAX, PASSWORD_MIN, SCRYPT_PARAMS, verifyDummyPassword, verifyPassword, DUMMY_HASH,
 } from "../../functions/auth/passwords";
 
 const PHC = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
@@ -77,9 +77,18 @@ describe("verifyPassword", () => {
 
   it("returns false (does not throw) for a PHC string whose parameters scrypt cannot run", async () => {
     // A corrupted or hand-edited row must fail the sign-in cleanly, not turn it into a 500.
-    for (const hash of ["$scrypt$ln=99,r=8,p=3$c2FsdA==$a2V5", "$scrypt$ln=15,r=0,p=3$c2FsdA==$a2V5", "$scrypt$ln=15,r=8,p=0$c2FsdA==$a2V5"]) {
+    const hostile = [
+      "$scrypt$ln=99,r=8,p=3$c2FsdA==$a2V5", "$scrypt$ln=15,r=0,p=3$c2FsdA==$a2V5", "$scrypt$ln=15,r=8,p=0$c2FsdA==$a2V5",
+      "$scrypt$ln=15,r=32,p=1$c2FsdA==$a2V5", // 128 MiB of scrypt memory: a Worker's whole allowance
+    ];
+    for (const hash of hostile) {
       await expect(verifyPassword(hash, "pass phrase for tampering"), hash).resolves.toBe(false);
     }
+  });
+
+  it("the precomputed dummy hash is a real hash at today's parameters (so it costs what a real check costs)", async () => {
+    expect(needsRehash(DUMMY_HASH)).toBe(false);
+    await expect(verifyPassword(DUMMY_HASH, "not-a-real-password-for-timing-only")).resolves.toBe(true);
   });
 
   it("verifyDummyPassword always resolves to false", async () => {
