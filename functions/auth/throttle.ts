@@ -44,7 +44,7 @@ export async function consumeThrottles(db: D1Database, checks: Array<[ThrottleRu
   return { allowed: false, retryAfter: Math.max(...refused.map((result) => result.retryAfter)) };
 }
 
-/** Deletes windows that ended more than a day ago, so the table stays small. */
-export async function pruneThrottles(db: D1Database, now: number): Promise<void> {
-  await db.prepare("DELETE FROM throttles WHERE window_start < ?1").bind(now - 24 * 60 * 60).run();
+/** Deletes windows that started more than a day ago (longer than any rule's window), so the table stays small. */
+export function pruneThrottlesStatement(db: D1Database, now: number): D1PreparedStatement {
+  return db.prepare("DELETE FROM throttles WHERE window_start < ?1").bind(now - 24 * 60 * 60);
 }

@@ -3,7 +3,7 @@
 // stored only as hashes; the site's published limits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { consumeThrottle, consumeThrottles, pruneThrottles, THROTTLES, type ThrottleRule } from "../../functions/auth/throttle";
+import { consumeThrottle, consumeThrottles, pruneThrottlesStatement, THROTTLES, type ThrottleRule } from "../../functions/auth/throttle";
 
 const T0 = 1_800_000_000;
 
@@ -76,12 +76,12 @@ describe("consumeThrottles", () => {
   });
 });
 
-describe("pruneThrottles", () => {
+describe("pruneThrottlesStatement", () => {
   it("deletes windows older than a day and keeps recent ones", async () => {
     const [old, recent] = [rule(5, 60), rule(5, 60)];
     await consumeThrottle(env.DB, old, "x", T0 - 86_401);
     await consumeThrottle(env.DB, recent, "x", T0 - 60);
-    await pruneThrottles(env.DB, T0);
+    await pruneThrottlesStatement(env.DB, T0).run();
     const count = async (r: ThrottleRule) =>
       (await env.DB.prepare("SELECT COUNT(*) AS n FROM throttles WHERE key LIKE ?1").bind(`${r.name}:%`).first<{ n: number }>())!.n;
     expect(await count(old)).toBe(0);

@@ -1,0 +1,28 @@
+// Daily clean-up of rows that have outlived their use: expired sessions, codes and reset links, old throttle
+// windows and old dev-mailbox mail. Nothing else ever deletes rows nobody presents again, so without this the
+// tables only grow. Run by the Worker's Cron Trigger (src/worker.ts, wrangler.toml [triggers]).
+import { pruneThrottlesStatement } from "./auth/throttle";
+
+const DAY = 24 * 60 * 60;
+
+export interface HousekeepingReport {
+  sessions: number;
+  verificationCodes: number;
+  passwordResets: number;
+  throttles: number;
+  devMail: number;
+}
+
+/** Deletes everything expired as of `now`, in one batch; returns how many rows each table lost. */
+export async function deleteExpiredRows(db: D1Database, now: number): Promise<HousekeepingReport> {
+  const results = await db.batch([
+    db.prepare("DELETE FROM sessions WHERE expires_at <= ?1").bind(now),
+    // A day's grace, so /verify can still say "that code has expired" rather than "there is no code".
+    db.prepare("DELETE FROM email_verifications WHERE expires_at <= ?1").bind(now - DAY),
+    db.prepare("DELETE FROM password_resets WHERE expires_at <= ?1").bind(now),
+    pruneThrottlesStatement(db, now),
+    db.prepare("DELETE FROM dev_mailbox WHERE sent_at <= ?1").bind(now - 7 * DAY),
+  ]);
+  const [sessions, verificationCodes, passwordResets, throttles, devMail] = results.map((result) => result.meta.changes ?? 0);
+  return { sessions: sessions!, verificationCodes: verificationCodes!, passwordResets: passwordResets!, throttles: throttles!, devMail: devMail! };
+}

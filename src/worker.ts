@@ -1,0 +1,14 @@
+// The Worker's entry point (wrangler.toml `main`): Astro's request handler, plus the daily Cron Trigger that
+// deletes expired rows (functions/housekeeping.ts). Everything a visitor sees goes through `fetch`.
+import astro from "@astrojs/cloudflare/entrypoints/server";
+import { deleteExpiredRows } from "../functions/housekeeping";
+import { nowSeconds } from "../functions/auth/clock";
+
+export default {
+  fetch: astro.fetch,
+  async scheduled(_controller: ScheduledController, env: { DB: D1Database }, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(
+      deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => console.log(JSON.stringify({ type: "housekeeping", deleted }))),
+    );
+  },
+};
