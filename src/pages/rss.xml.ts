@@ -1,4 +1,5 @@
 // The RSS feed: full text of every public essay. Members-only essays and strategy pages never appear here.
+// Authors go in <dc:creator>: RSS 2.0's <author> must be an email address, and ours are names.
 import rss from "@astrojs/rss";
 import type { APIContext } from "astro";
 import { getContainerRenderer as mdxRenderer } from "@astrojs/mdx";
@@ -7,6 +8,11 @@ import { loadRenderers } from "astro:container";
 import { render } from "astro:content";
 import { getPublicEssays } from "../lib/essays";
 import { SITE_DESCRIPTION, SITE_TITLE } from "../site";
+
+const DUBLIN_CORE = "http://purl.org/dc/elements/1.1/";
+
+/** Text safe inside an XML element (customData is parsed as XML). */
+const xmlText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export async function GET(context: APIContext): Promise<Response> {
   const container = await AstroContainer.create({ renderers: await loadRenderers([mdxRenderer()]) });
@@ -22,10 +28,13 @@ export async function GET(context: APIContext): Promise<Response> {
         pubDate: essay.data.pubDate,
         link: `/essays/${essay.id}/`,
         categories: essay.data.tags,
-        author: essay.data.author,
+        customData: `<dc:creator>${xmlText(essay.data.author)}</dc:creator>`,
         content: html,
       };
     }),
   );
-  return rss({ title: `${SITE_TITLE} essays`, description: SITE_DESCRIPTION, site: context.site!, items, customData: "<language>en-gb</language>" });
+  return rss({
+    title: `${SITE_TITLE} essays`, description: SITE_DESCRIPTION, site: context.site!, items,
+    xmlns: { dc: DUBLIN_CORE }, customData: "<language>en-gb</language>",
+  });
 }

@@ -1,15 +1,16 @@
 // Build checks: the prerendered pages, tag pages, RSS feed, sitemap and robots.txt match content/.
-// Public essays (not draft, not membersOnly) get a static page, a feed item with full text and a sitemap entry;
-// drafts appear nowhere in dist/client (HTML, feed, sitemap, Pagefind index); the members-only essay and the
-// strategy pages have no static page and are in neither the feed nor the sitemap.
+// Public essays (not draft, not membersOnly) get a static page, a feed item with full text and its author in
+// <dc:creator>, and a sitemap entry; drafts appear nowhere in dist/client (HTML, feed, sitemap, Pagefind index);
+// the members-only essay and the strategy pages have no static page and are in neither the feed nor the sitemap.
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  CLIENT, SITE, essays, filesContaining, haystacks, markupToText, mdxSentences, parseTags, rel, requireBuild,
-  strategyPages, tags, title, walk, wordKey, type Haystack,
+  CLIENT, SITE, decodeEntities, essays, filesContaining, haystacks, markupToText, mdxSentences, parseTags, rel,
+  requireBuild, strategyPages, tags, title, walk, wordKey, type Haystack,
 } from "./helpers";
+import { DEFAULT_AUTHOR } from "../../src/site";
 
 const ESSAYS = essays();
 const STRATEGY = strategyPages();
@@ -118,6 +119,26 @@ describe("RSS feed (rss.xml)", () => {
     const sentences = mdxSentences(essay.body);
     expect(sentences.length).toBeGreaterThan(5);
     expect(sentences.filter((sentence) => !text.includes(` ${wordKey(sentence)} `)), "sentences missing from the feed").toEqual([]);
+  });
+
+  it("names each essay's author in <dc:creator> (RSS 2.0's <author> must be an email address), never <author>", () => {
+    const xml = read("rss.xml");
+    expect(xml).not.toMatch(/<author[\s>]/);
+    const creators = [...xml.matchAll(/<item>[\s\S]*?<link>([^<]*)<\/link>[\s\S]*?<\/item>/g)].map((m) => [
+      m[1]!.trim(), [...m[0].matchAll(/<dc:creator>([^<]*)<\/dc:creator>/g)].map((c) => decodeEntities(c[1]!)),
+    ]);
+    expect(Object.fromEntries(creators)).toEqual(Object.fromEntries(ESSAYS.public.map((essay) => [
+      essayUrl(essay.slug), [String(essay.data["author"] ?? DEFAULT_AUTHOR)],
+    ])));
+  });
+
+  it("declares on <rss> the namespace of every prefixed element it uses", () => {
+    const xml = read("rss.xml");
+    const rssTag = parseTags(xml).find((tag) => tag.name === "rss");
+    const prefixes = new Set([...xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "").matchAll(/<\/?([a-z]+):[a-z]/gi)].map((m) => m[1]!.toLowerCase()));
+    expect([...prefixes].filter((prefix) => rssTag?.attrs[`xmlns:${prefix}`] === undefined), "undeclared prefixes").toEqual([]);
+    expect(prefixes).toContain("dc");
+    expect(rssTag?.attrs["xmlns:dc"]).toBe("http://purl.org/dc/elements/1.1/");
   });
 
   it("mentions no draft, members-only essay or strategy page", () => {
