@@ -3,6 +3,7 @@
 // submission create one Checkout Session. Used by src/pages/donate/index.astro; never trusts the browser.
 import { hashToken, generateToken } from "../auth/tokens";
 import { formatMoney, parseAmount, type DonationSettings } from "./config";
+import { CONTACT_EMAIL } from "../contact";
 
 export type Frequency = "once" | "monthly";
 
@@ -72,7 +73,7 @@ export function checkAmount(text: string, settings: DonationSettings): { ok: tru
   }
   if (parsed.minor < settings.minMinor) return { ok: false, message: `The smallest donation we can take is ${formatMoney(settings.minMinor, settings.currency)}.` };
   if (parsed.minor > settings.maxMinor) {
-    return { ok: false, message: `The largest donation this form takes is ${formatMoney(settings.maxMinor, settings.currency)}. For more, please write to us.` };
+    return { ok: false, message: `The largest donation this form takes is ${formatMoney(settings.maxMinor, settings.currency)}. For more, please write to us at ${CONTACT_EMAIL}.` };
   }
   return { ok: true, minor: parsed.minor };
 }

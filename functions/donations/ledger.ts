@@ -2,7 +2,8 @@
 // a canceled subscription, a refunded charge) into prepared statements that are safe to run any number of
 // times in any order. Callers run them in one db.batch() (the webhook adds its stripe_events row to the same
 // batch). The thank-you page and the webhook share recordCheckoutSessionStatements, so either order records
-// one donation. See README.md in this folder for the rules.
+// one donation; refunds are kept in stripe_refunds and applied by both the refund and the payment, so either
+// order ends refunded. See README.md in this folder for the rules.
 import type Stripe from "stripe";
 import { logDonationEvent } from "./log";
 
@@ -50,17 +51,25 @@ export function isDonationMetadata(metadata: Stripe.Metadata | null | undefined)
 }
 
 /**
- * The statement that records a payment once. A second write for the same checkout session or invoice (from the
- * other path, a redelivery or the other event) only fills in ids that were missing: amount and status never
- * change, and neither does anything a member's account deletion has cleared. The member link is kept only
- * if that member still exists (a deleted account never fails the batch on its foreign key).
+ * The member link and email of a new donation or subscription row, as SQL over ?2 (the metadata's user_id, '' for
+ * a guest) and ?3 (the email Stripe reports). The link is kept only if the member still exists (a deleted account
+ * never fails the batch on its foreign key). A member who deleted their account keeps no email either: their
+ * monthly donation goes on charging, and each invoice would otherwise bring the address back.
  */
-export function recordPaymentStatement(db: D1Database, payment: LedgerPayment): D1PreparedStatement {
-  return db
+const MEMBER_AND_EMAIL_SQL = "(SELECT id FROM users WHERE id = ?2), CASE WHEN ?2 <> '' AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?2) THEN NULL ELSE ?3 END";
+
+/**
+ * The statements that record a payment once, then apply any refund Stripe reported before it (stripe_refunds).
+ * A second write for the same checkout session or invoice (from the other path, a redelivery or the other event)
+ * only fills in ids that were missing: amount and status never change, and neither does anything a member's
+ * account deletion has cleared.
+ */
+export function recordPaymentStatements(db: D1Database, payment: LedgerPayment): D1PreparedStatement[] {
+  const record = db
     .prepare(
       `INSERT INTO donations (id, user_id, email, amount, currency, frequency, status, note, checkout_session_id,
          invoice_id, payment_intent_id, subscription_id, customer_id, created_at)
-       SELECT ?1, (SELECT id FROM users WHERE id = ?2), ?3, ?4, ?5, ?6, 'paid', ?7, ?8, ?9, ?10, ?11, ?12, ?13 WHERE true
+       SELECT ?1, ${MEMBER_AND_EMAIL_SQL}, ?4, ?5, ?6, 'paid', ?7, ?8, ?9, ?10, ?11, ?12, ?13 WHERE true
        ON CONFLICT (invoice_id) DO UPDATE SET
          checkout_session_id = coalesce(donations.checkout_session_id, excluded.checkout_session_id),
          payment_intent_id = coalesce(donations.payment_intent_id, excluded.payment_intent_id),
@@ -77,6 +86,7 @@ export function recordPaymentStatement(db: D1Database, payment: LedgerPayment): 
       payment.note, payment.checkoutSessionId, payment.invoiceId, payment.paymentIntentId, payment.subscriptionId, payment.customerId,
       payment.createdAt,
     );
+  return [record, applyRefundsStatement(db, { paymentIntentId: payment.paymentIntentId, invoiceId: payment.invoiceId })];
 }
 
 /** The statement that records a monthly donation as active once; a later write never revives a canceled one. */
@@ -84,7 +94,7 @@ export function recordSubscriptionStatement(db: D1Database, subscription: Ledger
   return db
     .prepare(
       `INSERT INTO subscriptions (id, user_id, email, customer_id, amount, currency, status, created_at)
-       SELECT ?1, (SELECT id FROM users WHERE id = ?2), ?3, ?4, ?5, ?6, 'active', ?7 WHERE true
+       SELECT ?1, ${MEMBER_AND_EMAIL_SQL}, ?4, ?5, ?6, 'active', ?7 WHERE true
        ON CONFLICT (id) DO NOTHING`,
     )
     .bind(subscription.id, subscription.userId ?? "", subscription.email, subscription.customerId, subscription.amount, subscription.currency.toLowerCase(), subscription.createdAt);
@@ -119,7 +129,7 @@ export function paymentFromCheckoutSession(session: Stripe.Checkout.Session, now
 export function recordCheckoutSessionStatements(db: D1Database, session: Stripe.Checkout.Session, now: number): D1PreparedStatement[] {
   const payment = paymentFromCheckoutSession(session, now);
   if (payment === null) return [];
-  const statements = [recordPaymentStatement(db, payment)];
+  const statements = recordPaymentStatements(db, payment);
   if (payment.frequency === "monthly" && payment.subscriptionId !== null && payment.customerId !== null) {
     statements.push(
       recordSubscriptionStatement(db, {
@@ -179,13 +189,11 @@ export function recordInvoiceStatements(db: D1Database, invoice: Stripe.Invoice,
   const userId = nonEmpty(subscription.metadata?.["user_id"]);
   const email = nonEmpty(invoice.customer_email);
   const paidAt = invoice.status_transitions.paid_at ?? now;
-  const statements = [
-    recordPaymentStatement(db, {
-      userId, email, amount: invoice.amount_paid, currency: invoice.currency, frequency: "monthly",
-      note: nonEmpty(subscription.metadata?.["note"]), checkoutSessionId: null, invoiceId: invoice.id,
-      paymentIntentId: invoicePaymentIntent(invoice), subscriptionId: subscription.id, customerId, createdAt: paidAt,
-    }),
-  ];
+  const statements = recordPaymentStatements(db, {
+    userId, email, amount: invoice.amount_paid, currency: invoice.currency, frequency: "monthly",
+    note: nonEmpty(subscription.metadata?.["note"]), checkoutSessionId: null, invoiceId: invoice.id,
+    paymentIntentId: invoicePaymentIntent(invoice), subscriptionId: subscription.id, customerId, createdAt: paidAt,
+  });
   if (customerId !== null) {
     statements.push(recordSubscriptionStatement(db, { id: subscription.id, userId, email, customerId, amount: invoice.amount_paid, currency: invoice.currency, createdAt: paidAt }));
   }
@@ -224,20 +232,42 @@ export function cancelSubscriptionStatements(db: D1Database, subscription: Strip
 export type RefundTarget = { paymentIntentId: string; invoiceId: string | null };
 
 /**
- * The statement that sets a donation's refund state from a charge. Stripe's running total only grows, so the
- * larger total wins and a late, older event can never turn a full refund back into a partial one.
+ * The statement that brings the donation paid by `paymentIntentId` or for `invoiceId` in line with the refunds in
+ * stripe_refunds. Both a refund and a payment run it after their own write, so the donation ends the same whichever
+ * Stripe reported first. Totals only grow: a late, older event never turns a full refund back into a partial one.
  */
-export function refundStatement(db: D1Database, target: RefundTarget, charge: Stripe.Charge, now: number): D1PreparedStatement {
+function applyRefundsStatement(db: D1Database, payment: { paymentIntentId: string | null; invoiceId: string | null }): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE donations SET
-         status = CASE WHEN ?1 = 1 OR max(amount_refunded, ?2) >= amount THEN 'refunded' ELSE 'partially_refunded' END,
-         amount_refunded = max(amount_refunded, ?2),
-         refunded_at = coalesce(refunded_at, ?3),
-         payment_intent_id = coalesce(payment_intent_id, ?4)
-       WHERE payment_intent_id = ?4 OR (?5 IS NOT NULL AND invoice_id = ?5)`,
+         status = CASE WHEN r.fully_refunded = 1 OR max(donations.amount_refunded, r.amount_refunded) >= donations.amount
+                  THEN 'refunded' ELSE 'partially_refunded' END,
+         amount_refunded = max(donations.amount_refunded, r.amount_refunded),
+         refunded_at = coalesce(donations.refunded_at, r.refunded_at),
+         payment_intent_id = coalesce(donations.payment_intent_id, r.payment_intent_id)
+       FROM stripe_refunds AS r
+       WHERE (r.payment_intent_id = ?1 OR r.invoice_id = ?2)
+         AND (donations.payment_intent_id = r.payment_intent_id OR donations.invoice_id = r.invoice_id)`,
     )
-    .bind(charge.refunded ? 1 : 0, charge.amount_refunded, now, target.paymentIntentId, target.invoiceId);
+    .bind(payment.paymentIntentId, payment.invoiceId);
+}
+
+/**
+ * The statements for a refunded charge: keep Stripe's running total for its PaymentIntent (the larger total wins),
+ * then apply it to the donation. If the payment is not recorded yet, the refund waits and recording it applies it.
+ */
+export function recordRefundStatements(db: D1Database, target: RefundTarget, charge: Stripe.Charge, now: number): D1PreparedStatement[] {
+  const keep = db
+    .prepare(
+      `INSERT INTO stripe_refunds (payment_intent_id, invoice_id, amount_refunded, fully_refunded, refunded_at)
+       VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT (payment_intent_id) DO UPDATE SET
+         invoice_id = coalesce(stripe_refunds.invoice_id, excluded.invoice_id),
+         amount_refunded = max(stripe_refunds.amount_refunded, excluded.amount_refunded),
+         fully_refunded = max(stripe_refunds.fully_refunded, excluded.fully_refunded)`,
+    )
+    .bind(target.paymentIntentId, target.invoiceId, charge.amount_refunded, charge.refunded ? 1 : 0, now);
+  return [keep, applyRefundsStatement(db, target)];
 }
 
 /** True when a donation paid by this PaymentIntent is already in the ledger. */

@@ -18,11 +18,20 @@ export function standInOptions(apiBase: string | undefined): Pick<Stripe.StripeC
   return { host: url.hostname, port: url.port || (protocol === "http" ? 80 : 443), protocol };
 }
 
-/** A Stripe client for `key`; no retries of our own beyond the SDK's (idempotency keys make retries safe). */
+/**
+ * How often the SDK retries a request. stripe-node retries connection errors, 5xx and 409 (unless Stripe sends
+ * Stripe-Should-Retry: false), sleeping 0.5 s, 0.5 s, then 0.5–1 s between tries. The 409 that matters is
+ * `idempotency_key_in_use`: a double click's second request arrives while the first is still creating the Checkout
+ * Session, and one retry after 0.5 s was often too soon. Three give the first request about 1.5–2 s to finish,
+ * after which the retry gets the same session back. Idempotency keys make every retry safe.
+ */
+export const STRIPE_NETWORK_RETRIES = 3;
+
+/** A Stripe client for `key`, retrying as STRIPE_NETWORK_RETRIES explains; no retry loop of our own. */
 export function createStripeClient(key: string, apiBase?: string): Stripe {
   return new Stripe(key, {
     httpClient: Stripe.createFetchHttpClient(),
-    maxNetworkRetries: 1,
+    maxNetworkRetries: STRIPE_NETWORK_RETRIES,
     timeout: 20_000,
     ...standInOptions(apiBase),
   });

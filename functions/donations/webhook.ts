@@ -7,7 +7,7 @@ import type Stripe from "stripe";
 import { webhookCryptoProvider } from "./stripe-client";
 import {
   cancelSubscriptionStatements, hasDonationForPaymentIntent, recordCheckoutSessionStatements, recordInvoiceStatements,
-  refundStatement, stripeId,
+  recordRefundStatements, stripeId,
 } from "./ledger";
 import { logDonationEvent } from "./log";
 
@@ -46,12 +46,13 @@ export const EVENT_HANDLERS: Partial<Record<Stripe.Event["type"], EventHandler>>
       logDonationEvent("refund.unmatched", { chargeId: charge.id, reason: "no payment intent" }, "warn");
       return [];
     }
-    if (await hasDonationForPaymentIntent(db, paymentIntentId)) return [refundStatement(db, { paymentIntentId, invoiceId: null }, charge, now)];
+    if (await hasDonationForPaymentIntent(db, paymentIntentId)) return recordRefundStatements(db, { paymentIntentId, invoiceId: null }, charge, now);
     // Monthly donations are recorded from invoices, whose payloads do not carry the PaymentIntent: ask Stripe.
     const payments = await stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: paymentIntentId }, limit: 1 });
     const invoiceId = stripeId(payments.data[0]?.invoice as string | { id: string } | undefined);
-    if (invoiceId === null) logDonationEvent("refund.unmatched", { chargeId: charge.id, reason: "no donation for this payment" }, "warn");
-    return [refundStatement(db, { paymentIntentId, invoiceId }, charge, now)];
+    // Neither a donation by this PaymentIntent nor an invoice it paid: the refund waits for its payment's record.
+    if (invoiceId === null) logDonationEvent("refund.waiting", { chargeId: charge.id, reason: "no donation for this payment yet" });
+    return recordRefundStatements(db, { paymentIntentId, invoiceId }, charge, now);
   },
 };
 

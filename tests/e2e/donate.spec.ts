@@ -11,7 +11,7 @@ import type { Page } from "@playwright/test";
 
 const STAND_IN = `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`;
 
-interface RecordedRequest { method: string; path: string; headers: Record<string, string>; form: Record<string, string> }
+interface RecordedRequest { method: string; path: string; headers: Record<string, string>; form: Record<string, string>; status: number | null }
 
 async function checkoutCreations(): Promise<RecordedRequest[]> {
   const all = (await (await fetch(`${STAND_IN}/__requests`)).json()) as RecordedRequest[];
@@ -76,10 +76,12 @@ test("the thank-you page after the session is marked paid at Stripe; unknown and
   await expectNoAxeViolations(page);
 });
 
-test("a double-clicked submit creates one Checkout Session", async ({ page }) => {
+test("a double-clicked submit creates one Checkout Session, even when the second click meets Stripe's 409", async ({ page }) => {
   await page.goto("/donate");
   const nonce = (await page.locator('input[name="nonce"]').getAttribute("value"))!;
   const form = { amount: "25", custom_amount: "", frequency: "once", note: `double ${nonce}`, nonce };
+  // The first creation takes a while, so the second request finds its idempotency key in use (409) and must retry.
+  await fetch(`${STAND_IN}/__slow_creations`, { method: "POST", body: JSON.stringify({ match: nonce, ms: 800 }) });
   const before = (await checkoutCreations()).length;
   const [first, second] = await Promise.all([0, 1].map(() => page.request.post("/donate", { form, headers: { Origin: SITE_URL }, maxRedirects: 0 })));
   expect(first!.status()).toBe(303);
@@ -87,6 +89,7 @@ test("a double-clicked submit creates one Checkout Session", async ({ page }) =>
   expect(first!.headers()["location"]).toBe(second!.headers()["location"]);
   const creations = (await checkoutCreations()).slice(before).filter((r) => r.form["metadata[note]"] === `double ${nonce}`);
   expect(new Set(creations.map((r) => r.headers["idempotency-key"])).size).toBe(1);
+  expect(creations.map((r) => r.status)).toContain(409);
 });
 
 test("tampered amounts posted directly → 400 with the message by the field; nothing reaches Stripe", async ({ page }) => {
@@ -122,6 +125,31 @@ test("tampered amounts posted directly → 400 with the message by the field; no
 
   const crossSite = await page.request.post("/donate", { form: { amount: "10", frequency: "once", nonce }, headers: { Origin: "https://evil.example" }, maxRedirects: 0 });
   expect(crossSite.status()).toBe(403);
+});
+
+test("a control character in the note → the problem next to the note, every input kept; in other fields still refused", async ({ page }) => {
+  const before = (await checkoutCreations()).length;
+  await page.goto("/donate");
+  await page.getByLabel("Other", { exact: true }).check();
+  await page.getByLabel(/^Other amount in/).fill("12.50");
+  await page.getByLabel("Monthly", { exact: true }).check();
+  await page.getByLabel("Note (optional)").fill("For the wards\u0007 with a bell pasted in");
+  await page.getByRole("button", { name: "Continue to secure payment" }).click();
+  await expect(page.locator("#note-error")).toHaveText("The note contains invisible control characters. Please retype it.");
+  await expect(page.getByLabel("Note (optional)")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Note (optional)")).toHaveValue("For the wards\u0007 with a bell pasted in");
+  await expect(page.getByLabel(/^Other amount in/)).toHaveValue("12.50");
+  await expect(page.getByLabel("Monthly", { exact: true })).toBeChecked();
+  await expectNoAxeViolations(page);
+
+  // Single-line fields have no business holding control characters: the form-wide refusal stays for them.
+  const nonce = await formNonce(page);
+  const response = await page.request.post("/donate", {
+    form: { amount: "other", custom_amount: "12\u0007", frequency: "once", note: "", nonce }, headers: { Origin: SITE_URL }, maxRedirects: 0,
+  });
+  expect(response.status()).toBe(400);
+  expect(await response.text()).toContain("The form contained invisible control characters.");
+  expect(await checkoutCreations()).toHaveLength(before);
 });
 
 test("a member's donations appear on /account, and Manage or cancel opens the Customer Portal", async ({ page }) => {

@@ -1,10 +1,13 @@
 // A local stand-in for the parts of Stripe's API the site calls, for the worker and browser tests (no network):
 // Checkout Session create/retrieve, Billing Portal session create, Invoice Payments list, plus a fake hosted
 // checkout page (/c/pay/<id>) and portal page (/p/session/<id>). It honours Idempotency-Key like Stripe (same key
-// and body → the same object; same key, other body → 400) and records every API request with its headers and
-// form body. Test controls: GET /health, GET /__requests, POST /__reset, GET /__sessions/<id>,
+// and body → the same object; same key, other body → 400; same key while the first request is still running →
+// 409 idempotency_key_in_use) and records every API request with its headers, form body and answer status.
+// Test controls: GET /health, GET /__requests, POST /__reset, GET /__sessions/<id>,
 // POST /__sessions/<id>/pay (JSON body optional: {"payment_status":"unpaid"} for a delayed payment method),
-// POST /__invoice_payments ({"invoice":"in_…","payment_intent":"pi_…"}: which invoice a PaymentIntent paid).
+// POST /__invoice_payments ({"invoice":"in_…","payment_intent":"pi_…"}: which invoice a PaymentIntent paid),
+// POST /__slow_creations ({"match":"text","ms":800}: Checkout Session creations whose body contains `match` take
+// `ms` longer, so a double click's second request arrives while the first is still running).
 // Run: node tests/support/stripe-stand-in.mjs 12111   (the site points STRIPE_API_BASE at it)
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
@@ -42,7 +45,9 @@ function escapeHtml(text) {
 /** Starts the stand-in on `port` (127.0.0.1; 0 = any free port); resolves with its base URL and a close function. */
 export function startStripeStandIn(port) {
   let base = `http://127.0.0.1:${port}`;
-  const state = { requests: [], sessions: new Map(), idempotency: new Map(), invoicePayments: [], portalSessions: new Map() };
+  const state = {
+    requests: [], sessions: new Map(), idempotency: new Map(), inFlight: new Set(), invoicePayments: [], portalSessions: new Map(), slowCreations: [],
+  };
 
   /** Marks a session paid (or complete-but-unpaid), filling the ids Stripe would. */
   function paySession(session, paymentStatus = "paid") {
@@ -100,6 +105,11 @@ export function startStripeStandIn(port) {
         state.requests.length = 0;
         return sendJson(response, 200, { ok: true });
       }
+      if (path === "/__slow_creations" && request.method === "POST") {
+        const { match, ms } = JSON.parse(body || "{}");
+        state.slowCreations.push({ match: String(match), ms: Number(ms) });
+        return sendJson(response, 200, { ok: true });
+      }
       if (path === "/__invoice_payments" && request.method === "POST") {
         const { invoice, payment_intent: paymentIntent } = JSON.parse(body || "{}");
         state.invoicePayments.push({ id: makeId("inpay_"), object: "invoice_payment", invoice, payment: { type: "payment_intent", payment_intent: paymentIntent }, status: "paid" });
@@ -150,48 +160,71 @@ export function startStripeStandIn(port) {
       if (!path.startsWith("/v1/")) return stripeError(response, 404, `Unrecognized request URL (${request.method}: ${path})`);
       const form = Object.fromEntries(new URLSearchParams(body));
       const headers = Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key.toLowerCase(), Array.isArray(value) ? value.join(", ") : value]));
-      state.requests.push({ method: request.method, path, query: url.search, headers, body, form, at: Date.now() });
+      const record = { method: request.method, path, query: url.search, headers, body, form, at: Date.now(), status: null };
+      state.requests.push(record);
+      response.on("finish", () => {
+        record.status = response.statusCode;
+      });
       const authorization = headers["authorization"] ?? "";
       if (!/^Bearer sk_(test|live)_/.test(authorization)) return stripeError(response, 401, "Invalid API Key provided");
 
       const key = headers["idempotency-key"];
-      if (request.method === "POST" && key) {
-        const previous = state.idempotency.get(`${path} ${key}`);
+      const keyId = request.method === "POST" && key ? `${path} ${key}` : null;
+      if (keyId !== null) {
+        const previous = state.idempotency.get(keyId);
         if (previous) {
           if (previous.body !== body) return stripeError(response, 400, "Keys for idempotent requests can only be used with the same parameters they were first used with.", { type: "idempotency_error" });
           response.setHeader("Idempotent-Replayed", "true");
           return sendJson(response, previous.status, previous.result);
         }
-      }
-      let status = 200;
-      let result;
-      if (path === "/v1/checkout/sessions" && request.method === "POST") {
-        if (!form["mode"] || !form["success_url"] || !form["line_items[0][price_data][unit_amount]"]) {
-          return stripeError(response, 400, "Missing required param: mode, success_url or line_items.");
+        // Stripe refuses a key whose first request is still running. No Stripe-Should-Retry header: the SDK's own
+        // rules decide (stripe-node retries a 409 while it has retries left).
+        if (state.inFlight.has(keyId)) {
+          return stripeError(response, 409, `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`, { code: "idempotency_key_in_use" });
         }
-        result = createSession(form);
-      } else if (/^\/v1\/checkout\/sessions\/[^/]+$/.test(path) && request.method === "GET") {
-        const session = state.sessions.get(path.split("/").pop());
-        if (!session) return stripeError(response, 404, `No such checkout.session: '${path.split("/").pop()}'`, { code: "resource_missing", param: "session" });
-        result = session;
-      } else if (path === "/v1/billing_portal/sessions" && request.method === "POST") {
-        if (!form["customer"]) return stripeError(response, 400, "Missing required param: customer.");
-        const id = makeId("bps_");
-        result = { id, object: "billing_portal.session", customer: form["customer"], return_url: form["return_url"] ?? null, url: `${base}/p/session/${id}`, livemode: false };
-        state.portalSessions.set(id, result);
-      } else if (path === "/v1/invoice_payments" && request.method === "GET") {
-        const paymentIntent = url.searchParams.get("payment[payment_intent]");
-        const data = state.invoicePayments.filter((payment) => payment.payment.payment_intent === paymentIntent);
-        result = { object: "list", url: "/v1/invoice_payments", has_more: false, data };
-      } else {
-        return stripeError(response, 404, `Unrecognized request URL (${request.method}: ${path})`);
+        state.inFlight.add(keyId);
       }
-      if (request.method === "POST" && key) state.idempotency.set(`${path} ${key}`, { body, status, result });
-      return sendJson(response, status, result);
+      try {
+        return await answerApi(request, response, url, form, body, keyId);
+      } finally {
+        if (keyId !== null) state.inFlight.delete(keyId);
+      }
     } catch (error) {
       return stripeError(response, 500, `stand-in failure: ${error instanceof Error ? error.message : String(error)}`, { type: "api_error" });
     }
   });
+
+  /** Answers one authenticated API request; its idempotency key (if any) is held in flight meanwhile. */
+  async function answerApi(request, response, url, form, body, keyId) {
+    const path = url.pathname;
+    let status = 200;
+    let result;
+    if (path === "/v1/checkout/sessions" && request.method === "POST") {
+      if (!form["mode"] || !form["success_url"] || !form["line_items[0][price_data][unit_amount]"]) {
+        return stripeError(response, 400, "Missing required param: mode, success_url or line_items.");
+      }
+      const slow = state.slowCreations.find((rule) => body.includes(rule.match));
+      if (slow) await new Promise((done) => setTimeout(done, slow.ms));
+      result = createSession(form);
+    } else if (/^\/v1\/checkout\/sessions\/[^/]+$/.test(path) && request.method === "GET") {
+      const session = state.sessions.get(path.split("/").pop());
+      if (!session) return stripeError(response, 404, `No such checkout.session: '${path.split("/").pop()}'`, { code: "resource_missing", param: "session" });
+      result = session;
+    } else if (path === "/v1/billing_portal/sessions" && request.method === "POST") {
+      if (!form["customer"]) return stripeError(response, 400, "Missing required param: customer.");
+      const id = makeId("bps_");
+      result = { id, object: "billing_portal.session", customer: form["customer"], return_url: form["return_url"] ?? null, url: `${base}/p/session/${id}`, livemode: false };
+      state.portalSessions.set(id, result);
+    } else if (path === "/v1/invoice_payments" && request.method === "GET") {
+      const paymentIntent = url.searchParams.get("payment[payment_intent]");
+      const data = state.invoicePayments.filter((payment) => payment.payment.payment_intent === paymentIntent);
+      result = { object: "list", url: "/v1/invoice_payments", has_more: false, data };
+    } else {
+      return stripeError(response, 404, `Unrecognized request URL (${request.method}: ${path})`);
+    }
+    if (keyId !== null) state.idempotency.set(keyId, { body, status, result });
+    return sendJson(response, status, result);
+  }
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);

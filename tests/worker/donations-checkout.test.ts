@@ -5,7 +5,8 @@ import { DEFAULT_SETTINGS, readDonationSettings } from "../../functions/donation
 import { donationIdempotencyKey, generateFormNonce } from "../../functions/donations/donation-form";
 import { retrieveCheckoutSession, submitDonation } from "../../functions/donations/checkout";
 import { stripeFromEnv } from "../../functions/donations/stripe-client";
-import { STAND_IN, standInRequests, testStripe, unique, type RecordedRequest } from "./donations-support";
+import { CONTACT_EMAIL } from "../../functions/contact";
+import { STAND_IN, slowCreationsAtStandIn, standInRequests, testStripe, unique, type RecordedRequest } from "./donations-support";
 
 const SITE = "https://smallism.test";
 
@@ -70,6 +71,11 @@ describe("refused amounts never reach Stripe", () => {
     expect(result.status).toBe(400);
     expect(result.errors[errorKey]).toBeTruthy();
     expect(await creationsFor(marker)).toHaveLength(0);
+  });
+
+  it("above the maximum, the message names the address to write to for a larger gift", async () => {
+    const result = await submitDonation(testStripe(), form({ amount: "other", custom_amount: "20000" }, unique()), DEFAULT_SETTINGS, null, SITE);
+    expect(!result.ok && result.errors.amount).toContain(`write to us at ${CONTACT_EMAIL}`);
   });
 
   it("keeps the donor's input for the re-rendered form", async () => {
@@ -156,6 +162,25 @@ describe("accepted amounts create the right Checkout Session", () => {
     expect(requests[0]!.headers["idempotency-key"]).toBe(requests[1]!.headers["idempotency-key"]);
     expect(second.sessionId).toBe(first.sessionId);
     expect(second.url).toBe(first.url);
+  });
+
+  it("a double click while the first creation is still running (Stripe's 409 idempotency_key_in_use) → both get the one session", async () => {
+    const marker = unique();
+    await slowCreationsAtStandIn(marker, 800);
+    const body = form({ amount: "50" }, marker);
+    const [first, second] = await Promise.all([
+      submitDonation(testStripe(), body, DEFAULT_SETTINGS, null, SITE),
+      submitDonation(testStripe(), new URLSearchParams(body), DEFAULT_SETTINGS, null, SITE),
+    ]);
+    expect(first.ok ? "ok" : first.errors.form).toBe("ok");
+    expect(second.ok ? "ok" : second.errors.form).toBe("ok");
+    if (!first.ok || !second.ok) return;
+    expect(second.url).toBe(first.url);
+    const statuses = (await creationsFor(marker)).map((request) => request.status);
+    // The stand-in really answered 409 (so the retry was exercised), and one creation happened.
+    expect(statuses).toContain(409);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(new Set((await standInRequests()).filter((r) => r.body.includes(marker)).map((r) => r.headers["idempotency-key"])).size).toBe(1);
   });
 
   it("a changed submission from the same render (same nonce) → a different key and session", async () => {

@@ -4,6 +4,7 @@ import { env } from "cloudflare:test";
 import Stripe from "stripe";
 import { createStripeClient, webhookCryptoProvider } from "../../functions/donations/stripe-client";
 import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "../../functions/donations/webhook";
+import { hashPassword } from "../../functions/auth/passwords";
 import { inject } from "vitest";
 
 /** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */
@@ -23,11 +24,18 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   body: string;
   form: Record<string, string>;
+  /** The stand-in's answer (null while the request is still running). */
+  status: number | null;
 }
 
 /** Every API request the stand-in has received (all test files share it: filter by something unique). */
 export async function standInRequests(): Promise<RecordedRequest[]> {
   return (await (await fetch(`${STAND_IN}/__requests`)).json()) as RecordedRequest[];
+}
+
+/** Makes the stand-in take `ms` longer to create Checkout Sessions whose body contains `match`. */
+export async function slowCreationsAtStandIn(match: string, ms: number): Promise<void> {
+  await fetch(`${STAND_IN}/__slow_creations`, { method: "POST", body: JSON.stringify({ match, ms }) });
 }
 
 /** Marks a stand-in Checkout Session paid and returns it as Stripe would. */
@@ -46,11 +54,12 @@ export function unique(): string {
   return crypto.randomUUID().replace(/-/g, "").slice(0, 20);
 }
 
-/** A member in D1. */
-export async function makeMember(): Promise<{ id: string; email: string }> {
+/** A member in D1; with `password`, one that can sign in or delete their account (a cheap scrypt hash). */
+export async function makeMember(password?: string): Promise<{ id: string; email: string }> {
   const id = `u${unique()}`;
   const email = `${id}@example.org`;
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, 'x', ?3)").bind(id, email, T0).run();
+  const hash = password === undefined ? "x" : await hashPassword(password, { ln: 10, r: 8, p: 1 });
+  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)").bind(id, email, hash, T0).run();
   return { id, email };
 }
 

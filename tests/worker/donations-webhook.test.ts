@@ -4,6 +4,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { handleStripeWebhook } from "../../functions/donations/webhook";
 import { fulfilCheckoutSession } from "../../functions/donations/ledger";
+import { deleteAccount } from "../../functions/auth/account";
 import { retrieveCheckoutSession, submitDonation } from "../../functions/donations/checkout";
 import { DEFAULT_SETTINGS } from "../../functions/donations/config";
 import { generateFormNonce } from "../../functions/donations/donation-form";
@@ -138,7 +139,36 @@ describe("dispatch by event type", () => {
     expect((await deliver(makeEvent("checkout.session.completed", session))).status).toBe(200);
     const [row] = await donationsWhere("checkout_session_id", session["id"] as string);
     expect(row?.user_id).toBeNull();
+    expect(row?.email).toBeNull();
     expect(row?.note).toBeNull();
+  });
+
+  it("after a member deletes their account, their monthly donation's later invoices come in without their email", async () => {
+    const password = "lantern orchard tidal";
+    const member = await makeMember(password);
+    const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+    const metadata = { kind: "donation", frequency: "monthly", user_id: member.id, note: "" };
+    await deliver(makeEvent("checkout.session.completed", paidSubscriptionSession(ids, metadata)));
+    expect((await donationsWhere("invoice_id", ids.invoice))[0]).toMatchObject({ user_id: member.id, email: "monthly@example.org" });
+
+    expect(await deleteAccount(env.DB, member.id, password)).toEqual({ ok: true });
+    // Stripe keeps charging (deleting the account does not cancel the subscription) and reports the payer's email.
+    const later = `in_${unique()}`;
+    expect((await deliver(makeEvent("invoice.paid", paidInvoice({ ...ids, invoice: later }, metadata, 1000, T0 + 2_600_000)))).status).toBe(200);
+    const [row] = await donationsWhere("invoice_id", later);
+    expect(row).toMatchObject({ user_id: null, email: null, amount: 1000, subscription_id: ids.subscription });
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM donations WHERE subscription_id = ?1 AND email IS NOT NULL").bind(ids.subscription).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT user_id, email FROM subscriptions WHERE id = ?1").bind(ids.subscription).first()).toEqual({ user_id: null, email: null });
+  });
+
+  it("a subscription first heard of after its member deleted their account is stored without the email", async () => {
+    const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+    await deliver(makeEvent("invoice.paid", paidInvoice(ids, { kind: "donation", frequency: "monthly", user_id: "deleted-member-id", note: "" })));
+    expect(await env.DB.prepare("SELECT user_id, email FROM subscriptions WHERE id = ?1").bind(ids.subscription).first()).toEqual({ user_id: null, email: null });
+    // A guest's monthly donation (no member named) keeps the email Stripe reports: it is how we can answer them.
+    const guest = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+    await deliver(makeEvent("invoice.paid", paidInvoice(guest, { kind: "donation", frequency: "monthly", user_id: "", note: "" })));
+    expect((await donationsWhere("invoice_id", guest.invoice))[0]?.email).toBe("monthly@example.org");
   });
 });
 
@@ -333,6 +363,43 @@ describe("refunds", () => {
     await registerInvoicePayment(ids.invoice, paymentIntent);
     const result = await deliver(makeEvent("charge.refunded", { id: `ch_${unique()}`, object: "charge", payment_intent: paymentIntent, amount: 1000, refunded: true, amount_refunded: 1000 }));
     expect(result.status).toBe(200);
+    expect((await donationsWhere("invoice_id", ids.invoice))[0]).toMatchObject({ status: "refunded", amount_refunded: 1000, payment_intent_id: paymentIntent });
+  });
+
+  it("a refund that arrives before its payment is recorded is applied when the payment is: refunded either way", async () => {
+    const refundOf = (session: Record<string, unknown>, amountRefunded: number) => ({
+      id: `ch_${unique()}`, object: "charge", payment_intent: session["payment_intent"], amount: 1250, refunded: amountRefunded === 1250, amount_refunded: amountRefunded,
+    });
+    const early = paidPaymentSession();
+    expect((await deliver(makeEvent("charge.refunded", refundOf(early, 1250)))).status).toBe(200);
+    expect((await deliver(makeEvent("checkout.session.completed", early))).status).toBe(200);
+    const usual = paidPaymentSession();
+    await deliver(makeEvent("checkout.session.completed", usual));
+    await deliver(makeEvent("charge.refunded", refundOf(usual, 1250)));
+    const [earlyRow] = await donationsWhere("checkout_session_id", early["id"] as string);
+    const [usualRow] = await donationsWhere("checkout_session_id", usual["id"] as string);
+    expect(earlyRow).toMatchObject({ status: "refunded", amount_refunded: 1250, payment_intent_id: early["payment_intent"] });
+    expect(earlyRow?.refunded_at).toBeGreaterThan(0);
+    expect({ ...comparable(earlyRow!), checkout_session_id: null, payment_intent_id: null, refunded_at: null })
+      .toEqual({ ...comparable(usualRow!), checkout_session_id: null, payment_intent_id: null, refunded_at: null });
+
+    // A partial refund first, then the payment through the thank-you page, then the rest of the refund.
+    const partial = paidPaymentSession();
+    await deliver(makeEvent("charge.refunded", refundOf(partial, 250)));
+    expect(await fulfilCheckoutSession(env.DB, partial as unknown as Stripe.Checkout.Session, now())).toBe(true);
+    expect((await donationsWhere("checkout_session_id", partial["id"] as string))[0]).toMatchObject({ status: "partially_refunded", amount_refunded: 250 });
+    await deliver(makeEvent("charge.refunded", refundOf(partial, 1250)));
+    expect((await donationsWhere("checkout_session_id", partial["id"] as string))[0]).toMatchObject({ status: "refunded", amount_refunded: 1250 });
+  });
+
+  it("a monthly donation's refund that arrives before its invoice.paid is applied when the invoice is recorded", async () => {
+    const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+    const paymentIntent = `pi_${unique()}`;
+    await registerInvoicePayment(ids.invoice, paymentIntent);
+    const refund = makeEvent("charge.refunded", { id: `ch_${unique()}`, object: "charge", payment_intent: paymentIntent, amount: 1000, refunded: true, amount_refunded: 1000 });
+    expect((await deliver(refund)).status).toBe(200);
+    expect(await eventRecorded(refund["id"] as string)).toBe(true);
+    expect((await deliver(makeEvent("invoice.paid", paidInvoice(ids, { kind: "donation", user_id: "" })))).status).toBe(200);
     expect((await donationsWhere("invoice_id", ids.invoice))[0]).toMatchObject({ status: "refunded", amount_refunded: 1000, payment_intent_id: paymentIntent });
   });
 
