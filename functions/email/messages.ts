@@ -1,6 +1,7 @@
 // The emails the site sends, each as plain text and HTML. Links are built from the configured site URL,
 // never from the request's Host header, so a forged Host cannot redirect a reset link.
 import type { EmailMessage } from "./mailer";
+import { CONTACT_EMAIL } from "../contact";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -40,7 +41,7 @@ export function passwordResetEmail(to: string, token: string, siteUrl: string): 
 export function emailChangeNoticeEmail(to: string, newEmail: string): EmailMessage {
   const lines = [
     `Your Smallism account's email address is being changed to ${newEmail}.`,
-    "If you did not do this, reset your password straight away and contact us.",
+    `If you did not do this, reset your password straight away and write to us at ${CONTACT_EMAIL}.`,
   ];
   return { to, subject: "Your Smallism email address is changing", text: lines.join("\n\n"), html: layout("Email address change", lines) };
 }
@@ -49,7 +50,7 @@ export function emailChangeNoticeEmail(to: string, newEmail: string): EmailMessa
 export function passwordChangedEmail(to: string): EmailMessage {
   const lines = [
     "The password of your Smallism account was just changed, and every other device was signed out.",
-    "If this was not you, use “Forgot your password?” on the sign-in page at once.",
+    `If this was not you, use “Forgot your password?” on the sign-in page at once, and write to us at ${CONTACT_EMAIL}.`,
   ];
   return { to, subject: "Your Smallism password was changed", text: lines.join("\n\n"), html: layout("Password changed", lines) };
 }
