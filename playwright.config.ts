@@ -11,9 +11,11 @@ export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry in CI only: the local preview proxy (not the site) occasionally drops a connection after a refused
+  // upload; Playwright still reports such a test as "flaky", and a test that fails twice fails the run.
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: [["list"]],
   use: {
     baseURL: SITE_URL,
     launchOptions: {
