@@ -10,7 +10,8 @@ import {
 } from "./users";
 import { logAuthEvent } from "./log";
 import type { Mailer } from "../email/mailer";
-import { emailChangeNoticeEmail, passwordChangedEmail, verificationEmail } from "../email/messages";
+import { emailChangeNoticeEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/messages";
+import { createPasswordReset } from "./password-reset";
 
 export type FieldErrors = Partial<Record<string, string>>;
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; errors: FieldErrors };
@@ -122,6 +123,24 @@ export async function changePassword(
   logAuthEvent("password.changed", { userId });
   await sendQuietly(mailer, passwordChangedEmail(user.email), "password.changed");
   return { ok: true, token };
+}
+
+/**
+ * The work behind "forgot password": when `email` has an account, a new reset link (earlier ones die) is created
+ * and mailed; otherwise nothing. /forgot runs it after answering, so that known and unknown addresses get the same
+ * reply in the same time and the page cannot be used to find out who has an account.
+ */
+export async function requestPasswordReset(db: D1Database, mailer: Mailer, email: string, siteUrl: string, now: number): Promise<void> {
+  try {
+    const user = await getUserByEmail(db, email);
+    logAuthEvent("reset.requested", { userId: user?.id ?? null });
+    if (user === null) return;
+    const token = await createPasswordReset(db, user.id, now);
+    await sendQuietly(mailer, passwordResetEmail(user.email, token, siteUrl), "reset");
+  } catch (error) {
+    // Nobody is waiting for this answer any more; the member can simply ask again.
+    logAuthEvent("reset.failed", { error: error instanceof Error ? error.message : "unknown" });
+  }
 }
 
 /** Starts an email change: checks the password, sends a code to the new address and a notice to the old one. */

@@ -116,9 +116,22 @@ export async function codeFor(request: APIRequestContext, to: string): Promise<s
   return code;
 }
 
+/**
+ * Mail to `to` whose text matches `pattern`, newest first, waiting up to 5 s until there are `count` of them:
+ * reset links are mailed after /forgot has answered.
+ */
+export async function waitForMail(request: APIRequestContext, to: string, pattern: RegExp, count = 1): Promise<string[]> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const matching = (await mailTo(request, to)).filter((text) => pattern.test(text));
+    if (matching.length >= count || Date.now() > deadline) return matching;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The token in the newest reset link mailed to `to`. */
 export async function resetTokenFor(request: APIRequestContext, to: string): Promise<string> {
-  const [newest] = await mailTo(request, to);
+  const [newest] = await waitForMail(request, to, /\/reset\?token=/);
   const token = /\/reset\?token=([a-z2-7]+)/.exec(newest ?? "")?.[1];
   if (!token) throw new Error(`no reset link in the newest email to ${to}`);
   return token;

@@ -67,7 +67,7 @@ test("join → verify → account → sign out → sign in → forgot → reset 
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByRole("status")).toContainText("a reset link is on its way");
-  const mail = await latestEmail(page.request, email);
+  const mail = await latestEmail(page.request, email, /\/reset\?token=/);
   const link = /(https?:\/\/\S+\/reset\?token=[a-z2-7]+)/.exec(mail)?.[1];
   expect(link, mail).toBeDefined();
   const resetUrl = new URL(link!);

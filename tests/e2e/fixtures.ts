@@ -21,14 +21,22 @@ export const test = base.extend<{ ip: string }>({
 });
 export { expect };
 
-/** The newest email to `to` in the dev mailbox (plain-text body). */
-export async function latestEmail(request: APIRequestContext, to: string): Promise<string> {
-  const response = await request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`);
-  expect(response.status()).toBe(200);
-  const html = await response.text();
-  const match = /<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/.exec(html);
-  if (match === null) throw new Error(`no email to ${to}`);
-  return match[1]!.replace(/&amp;/g, "&").replace(/&#x2F;/g, "/").replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+/**
+ * The newest email to `to` in the dev mailbox (plain-text body) whose text matches `containing`. Waits up to 5 s for
+ * one, because some mail (password resets) is sent after the page has answered.
+ */
+export async function latestEmail(request: APIRequestContext, to: string, containing = /./): Promise<string> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const response = await request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`);
+    expect(response.status()).toBe(200);
+    const texts = [...(await response.text()).matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)]
+      .map((match) => match[1]!.replace(/&amp;/g, "&").replace(/&#x2F;/g, "/").replace(/&#39;/g, "'").replace(/&quot;/g, '"'));
+    const newest = texts.find((text) => containing.test(text));
+    if (newest !== undefined) return newest;
+    if (Date.now() > deadline) throw new Error(`no email to ${to} matching ${containing}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The verification code in the newest email to `to`. */

@@ -9,7 +9,7 @@ type Playwright = PlaywrightWorkerArgs["playwright"];
 import { SITE_URL } from "../support/test-env";
 import { uniqueIp } from "./fixtures";
 import {
-  codeFor, forgedToken, get, joinHttp, mailTo, postForm, postJson, resetTokenFor, sessionCookieSet, setCookies, signInHttp,
+  codeFor, forgedToken, get, joinHttp, mailTo, postForm, postJson, resetTokenFor, sessionCookieSet, setCookies, signInHttp, waitForMail,
   tokenOpensAccount, verifiedMember, type Member,
 } from "./account-helpers";
 
@@ -297,6 +297,7 @@ test.describe("hostile input on every account form", () => {
     for (const [label, body, status] of cases) {
       await expectRefused(await submit(playwright, request, "/forgot", { ip: uniqueIp() }, body), `/forgot ${label}`, status);
     }
+    await new Promise((resolve) => setTimeout(resolve, 500)); // reset mail goes out after the answer
     const mail = await mailTo(request, member.email);
     expect(mail.filter((text) => text.includes("/reset?token="))).toEqual([]);
     expect(await mailTo(request, "b@x.org")).toEqual([]);
@@ -542,7 +543,23 @@ test.describe("throttles over HTTP", () => {
     const fourth = await postForm(request, "/forgot", { ip: uniqueIp() }, { email: member.email });
     expect(fourth.status()).toBe(429);
     expect(fourth.headers()["retry-after"]).toBeDefined();
+    expect(await waitForMail(request, member.email, /\/reset\?token=/, 3)).toHaveLength(3);
+    // The throttled fourth sent nothing, even given time.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await mailTo(request, member.email)).filter((text) => text.includes("/reset?token="))).toHaveLength(3);
+  });
+
+  test("forgot-password answers a known and an unknown address with the same page and the same D1 work", async ({ request }) => {
+    const member = await verifiedMember(request, uniqueEmail("forgot-same"));
+    const known = await postForm(request, "/forgot", { ip: uniqueIp() }, { email: member.email });
+    const unknown = await postForm(request, "/forgot", { ip: uniqueIp() }, { email: uniqueEmail("nobody") });
+    expect([known.status(), unknown.status()]).toEqual([200, 200]);
+    // The account lookup, the new link and the email happen after the answer, so timing cannot tell them apart.
+    expect(known.headers()["x-d1-queries"]).toMatch(/^\d+$/);
+    expect(known.headers()["x-d1-queries"]).toBe(unknown.headers()["x-d1-queries"]);
+    const notice = (html: string) => /<p class="notice" role="status">([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/\S+@\S+/, "ADDRESS");
+    expect(notice(await known.text())).toBe(notice(await unknown.text()));
+    expect(await waitForMail(request, member.email, /\/reset\?token=/)).toHaveLength(1);
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "../../functions/auth/password-reset";
 import { createSession, generateSessionToken, validateSessionToken } from "../../functions/auth/sessions";
 import { hashToken } from "../../functions/auth/tokens";
-import { changePassword, requestEmailChange, signUp } from "../../functions/auth/account";
+import { changePassword, requestEmailChange, requestPasswordReset, signUp } from "../../functions/auth/account";
 import { verifyEmailCode } from "../../functions/auth/email-verification";
 import type { EmailMessage, Mailer } from "../../functions/email/mailer";
 
@@ -187,5 +187,38 @@ describe("outstanding reset links after the account changes", () => {
     expect(await consumePasswordReset(env.DB, oldAddressToken, "attacker-hash", generateSessionToken(), T0 + 40)).toBeNull();
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1").bind(userId).first<{ password_hash: string }>();
     expect(row!.password_hash).not.toBe("attacker-hash");
+  });
+});
+
+describe("requestPasswordReset (the work behind /forgot)", () => {
+  const SITE = "https://smallism.example";
+
+  it("mails a working link built from the site URL to a known address, whatever its case, and kills earlier links", async () => {
+    const email = `known-${crypto.randomUUID().slice(0, 8)}@example.org`;
+    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0);
+    if (!up.ok) throw new Error("sign-up failed");
+    const earlier = await createPasswordReset(env.DB, up.userId, T0);
+    const sent: EmailMessage[] = [];
+    await requestPasswordReset(env.DB, { async send(message) { sent.push(message); } }, `  ${email.toUpperCase()} `, SITE, T0 + 10);
+    expect(sent.map((message) => message.to)).toEqual([email]);
+    const token = new RegExp(`${SITE}/reset\\?token=([a-z2-7]{32})`).exec(sent[0]!.text)?.[1];
+    expect(token).toBeDefined();
+    expect(await findPasswordReset(env.DB, token!, T0 + 11)).toEqual({ userId: up.userId });
+    expect(await findPasswordReset(env.DB, earlier, T0 + 11)).toBeNull();
+  });
+
+  it("does nothing for an unknown address, and never throws when D1 or the mailer fails", async () => {
+    const sent: EmailMessage[] = [];
+    const before = (await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets").first<{ n: number }>())!.n;
+    await requestPasswordReset(env.DB, { async send(message) { sent.push(message); } }, "nobody-here@example.org", SITE, T0);
+    expect(sent).toEqual([]);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets").first<{ n: number }>())!.n).toBe(before);
+
+    const broken = { prepare() { throw new Error("D1_ERROR: simulated outage"); } } as unknown as D1Database;
+    await expect(requestPasswordReset(broken, { async send() {} }, "a@example.org", SITE, T0)).resolves.toBeUndefined();
+    const failingMailer = { async send() { throw new Error("mail down"); } };
+    const email = `mailfail-${crypto.randomUUID().slice(0, 8)}@example.org`;
+    await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0);
+    await expect(requestPasswordReset(env.DB, failingMailer, email, SITE, T0)).resolves.toBeUndefined();
   });
 });
