@@ -6,12 +6,12 @@ import { generateCode } from "./tokens";
 import { upsertVerificationStatement, createEmailVerification } from "./email-verification";
 import {
   generateUserId, getUserByEmail, getUserById, insertUserStatement, isUniqueViolation, isValidEmail, normaliseEmail,
-  updatePasswordStatement,
+  selectUserStatement, toUser, updatePasswordStatement, type UserRow,
 } from "./users";
 import { logAuthEvent } from "./log";
 import type { Mailer } from "../email/mailer";
 import { emailChangeNoticeEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/messages";
-import { createPasswordReset } from "./password-reset";
+import { createPasswordReset, deletePasswordResetsStatement } from "./password-reset";
 
 export type FieldErrors = Partial<Record<string, string>>;
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; errors: FieldErrors };
@@ -118,7 +118,7 @@ export async function changePassword(
     invalidateUserSessionsStatement(db, userId),
     insertSessionStatement(db, token, userId, now),
     // A reset link requested before the change would otherwise undo it.
-    db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId),
+    deletePasswordResetsStatement(db, userId),
   ]);
   logAuthEvent("password.changed", { userId });
   await sendQuietly(mailer, passwordChangedEmail(user.email), "password.changed");
@@ -191,7 +191,7 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
   const [account, sessions, verification, resets, donations, subscriptions] = await db.batch([
-    db.prepare("SELECT id, email, display_name, email_verified_at, role, created_at FROM users WHERE id = ?1").bind(userId),
+    selectUserStatement(db, userId),
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
     db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
@@ -203,17 +203,18 @@ export async function exportUserData(db: D1Database, userId: string, now: number
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
   const withDates = (rows: Record<string, unknown>[]) =>
     rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, key.endsWith("_at") ? iso(value) : value])));
-  const user = account!.results[0] as { id: string; email: string; display_name: string | null; email_verified_at: number | null; role: string; created_at: number } | undefined;
-  if (user === undefined) return null;
+  const row = account!.results[0] as UserRow | undefined;
+  if (row === undefined) return null;
+  const user = toUser(row);
   return {
     exportedAt: iso(now),
     account: {
       id: user.id,
       email: user.email,
-      displayName: user.display_name,
-      emailVerifiedAt: iso(user.email_verified_at),
+      displayName: user.displayName,
+      emailVerifiedAt: iso(user.emailVerifiedAt),
       role: user.role,
-      createdAt: iso(user.created_at),
+      createdAt: iso(user.createdAt),
       password: "stored only as a scrypt hash, which is not included",
     },
     sessions: withDates(sessions!.results as Record<string, unknown>[]),

@@ -2,6 +2,7 @@
 // Used by sign-up (first code), /verify (check and resend) and email change (code sent to the new address).
 import { constantTimeEqual, generateCode, hashToken, normaliseCode } from "./tokens";
 import { isUniqueViolation } from "./users";
+import { deletePasswordResetsStatement } from "./password-reset";
 
 export const CODE_LIFETIME = 15 * 60;
 export const CODE_MAX_ATTEMPTS = 5;
@@ -56,7 +57,7 @@ export async function verifyEmailCode(db: D1Database, userId: string, typed: str
       db.prepare("UPDATE users SET email = ?1, email_verified_at = ?2 WHERE id = ?3").bind(row.email, now, userId),
       db.prepare("DELETE FROM email_verifications WHERE user_id = ?1").bind(userId),
       // Reset links mailed to the previous address must not outlive the move.
-      db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId),
+      deletePasswordResetsStatement(db, userId),
     ]);
   } catch (error) {
     // Another account took this address while the change was pending.

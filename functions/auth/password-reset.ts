@@ -5,11 +5,16 @@ import { SESSION_LIFETIME } from "./sessions";
 
 export const RESET_LIFETIME = 60 * 60;
 
+/** Kills every reset link of `userId`; for batches that change the password or the address the links went to. */
+export function deletePasswordResetsStatement(db: D1Database, userId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId);
+}
+
 /** Creates a reset token for `userId`, deleting any earlier ones in the same batch; returns the token for the link. */
 export async function createPasswordReset(db: D1Database, userId: string, now: number): Promise<string> {
   const token = generateToken(20);
   await db.batch([
-    db.prepare("DELETE FROM password_resets WHERE user_id = ?1").bind(userId),
+    deletePasswordResetsStatement(db, userId),
     db.prepare("INSERT INTO password_resets (id, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)").bind(
       hashToken(token), userId, now + RESET_LIFETIME, now,
     ),

@@ -12,13 +12,13 @@ export interface User {
   createdAt: number;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string; email: string; display_name: string | null; password_hash: string;
   email_verified_at: number | null; role: User["role"]; created_at: number;
 }
 
 /** Maps a users row to a User. */
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     email: row.email,
@@ -67,9 +67,14 @@ export async function getUserByEmail(db: D1Database, email: string): Promise<Use
   return row === null ? null : toUser(row);
 }
 
+/** The statement that reads the member with this id, for callers that batch it with other reads. */
+export function selectUserStatement(db: D1Database, id: string): D1PreparedStatement {
+  return db.prepare("SELECT * FROM users WHERE id = ?1").bind(id);
+}
+
 /** The member with this id, or null. */
 export async function getUserById(db: D1Database, id: string): Promise<User | null> {
-  const row = await db.prepare("SELECT * FROM users WHERE id = ?1").bind(id).first<UserRow>();
+  const row = await selectUserStatement(db, id).first<UserRow>();
   return row === null ? null : toUser(row);
 }
 

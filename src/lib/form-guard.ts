@@ -12,8 +12,11 @@ export type GuardResult =
 export interface GuardOptions {
   /** Field names the form may send. */
   allowed: readonly string[];
-  /** Fields whose values may contain newlines (none in account forms). */
-  multiline?: readonly string[];
+  /**
+   * Free-text fields whose content the form's own rules check (the donation note): the guard skips its
+   * control-character check for them, so a problem there is shown next to the field with the input kept.
+   */
+  freeText?: readonly string[];
   /** Throttles to count, each with the value it is keyed by (IP, email…). Counted before any work. */
   throttles?: (fields: URLSearchParams) => Array<[ThrottleRule, string]>;
 }
@@ -49,8 +52,7 @@ export async function guardForm(request: Request, db: D1Database, options: Guard
     if (!options.allowed.includes(name)) return { ok: false, status: 400, message: "The form contained a field it does not have. Please use the form on this page." };
     if (seen.has(name)) return { ok: false, status: 400, message: "The form contained a field twice. Please use the form on this page." };
     seen.add(name);
-    const controlFree = options.multiline?.includes(name) ? value.replace(/[\r\n]/g, "") : value;
-    if (hasControlCharacters(controlFree)) return { ok: false, status: 400, message: "The form contained invisible control characters. Please retype it." };
+    if (!options.freeText?.includes(name) && hasControlCharacters(value)) return { ok: false, status: 400, message: "The form contained invisible control characters. Please retype it." };
   }
   if (options.throttles) {
     const verdict = await consumeThrottles(db, options.throttles(form.fields), nowSeconds());

@@ -155,8 +155,8 @@ describe("hasControlCharacters", () => {
     ["escape \u001B[31m", true],
     ["unit separator \u001F", true],
     ["DEL \u007F", true],
-    // The doc comment allows tab only, and form-guard.ts strips \r\n only for `multiline` fields before calling
-    // this, so a bare line feed must count as a control character in single-line fields.
+    // The doc comment allows tab only, and form-guard.ts calls this for every field but free text (checked by its
+    // form), so a bare line feed must count as a control character in single-line fields.
     ["line feed \n", true],
     ["header injection a\nBcc: x@evil.example", true],
   ])("%j → %s", (value, expected) => {
