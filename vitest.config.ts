@@ -2,15 +2,17 @@
 // D1 with the real migrations, via @cloudflare/vitest-plugin) and `build` (checks over dist/ after a build).
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { aliases } from "./tests/support/aliases";
 
 const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
-      { test: { name: "build", include: ["tests/build/**/*.test.ts"], environment: "node" } },
+      { resolve: { alias: aliases }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
+      { resolve: { alias: aliases }, test: { name: "build", include: ["tests/build/**/*.test.ts"], environment: "node" } },
       {
+        resolve: { alias: aliases },
         plugins: [
           cloudflareTest({
             miniflare: {

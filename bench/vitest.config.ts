@@ -3,12 +3,14 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { aliases } from "../tests/support/aliases";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrations = await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url)));
 
 export default defineConfig({
   root,
+  resolve: { alias: aliases },
   plugins: [
     cloudflareTest({
       miniflare: {

@@ -12,8 +12,8 @@
 // D1 round trip, not the network hop to D1 in production. Results go to stdout as one `BENCH_CPU_JSON {...}` line.
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "../functions/auth/passwords";
-import { createSession, generateSessionToken, validateSessionToken } from "../functions/auth/sessions";
+import { hashPassword, verifyPassword } from "@functions/auth/passwords";
+import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
 
 const fence = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -4,11 +4,11 @@
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
-import { sessionCookie, validateSessionToken } from "../functions/auth/sessions";
-import { nowSeconds } from "../functions/auth/clock";
-import { isSameOriginRequest } from "./lib/origin";
-import { discardBody } from "./lib/forms";
-import { applySecurityHeaders } from "./lib/security-headers";
+import { sessionCookie, validateSessionToken } from "@functions/auth/sessions";
+import { nowSeconds } from "@functions/clock";
+import { isSameOriginRequest } from "@functions/http/origin";
+import { discardBody } from "@functions/http/forms";
+import { applySecurityHeaders } from "@functions/http/security-headers";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
@@ -20,7 +20,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const { formActionOrigins } = await import("./lib/stripe-origins");
   if (siteEnv().COUNT_D1_QUERIES === "1") {
     // Buffer the body so queries made while the page streams are counted too.
-    const { countQueries } = await import("./lib/d1-counter");
+    const { countQueries } = await import("@functions/http/d1-counter");
     const { result, queries } = await countQueries(async () => {
       const response = await handle(context, next, getDb, formActionOrigins);
       return new Response(await response.arrayBuffer(), response);

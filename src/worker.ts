@@ -1,8 +1,8 @@
 // The Worker's entry point (wrangler.toml `main`): Astro's request handler, plus the daily Cron Trigger that
 // deletes expired rows (functions/housekeeping.ts). Everything a visitor sees goes through `fetch`.
 import astro from "@astrojs/cloudflare/entrypoints/server";
-import { deleteExpiredRows } from "../functions/housekeeping";
-import { nowSeconds } from "../functions/auth/clock";
+import { deleteExpiredRows } from "@functions/housekeeping";
+import { nowSeconds } from "@functions/clock";
 
 export default {
   fetch: astro.fetch,

@@ -9,8 +9,8 @@ import {
   selectUserStatement, toUser, updatePasswordStatement, type UserRow,
 } from "./users";
 import { logAuthEvent } from "./log";
-import type { Mailer } from "../email/mailer";
-import { emailChangeNoticeEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/messages";
+import type { Mailer } from "@functions/email/mailer";
+import { emailChangeNoticeEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "@functions/email/messages";
 import { createPasswordReset, deletePasswordResetsStatement } from "./password-reset";
 
 export type FieldErrors = Partial<Record<string, string>>;

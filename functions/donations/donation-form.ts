@@ -1,9 +1,9 @@
 // The donate form's server-side rules: which fields it has, how an amount is chosen and checked against the
 // configured bounds, the optional note, the per-render nonce, and the idempotency key that makes a double
 // submission create one Checkout Session. Used by src/pages/donate/index.astro; never trusts the browser.
-import { hashToken, generateToken } from "../auth/tokens";
+import { hashToken, generateToken } from "@functions/auth/tokens";
 import { formatMoney, parseAmount, type DonationSettings } from "./config";
-import { CONTACT_EMAIL } from "../contact";
+import { CONTACT_EMAIL } from "@functions/contact";
 
 export type Frequency = "once" | "monthly";
 

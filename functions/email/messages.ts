@@ -1,7 +1,7 @@
 // The emails the site sends, each as plain text and HTML. Links are built from the configured site URL,
 // never from the request's Host header, so a forged Host cannot redirect a reset link.
 import type { EmailMessage } from "./mailer";
-import { CONTACT_EMAIL } from "../contact";
+import { CONTACT_EMAIL } from "@functions/contact";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

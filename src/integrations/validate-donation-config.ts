@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AstroIntegration } from "astro";
-import { checkBitcoinAddress } from "../../functions/donations/bitcoin-address";
-import { readDonationSettings } from "../../functions/donations/config";
+import { checkBitcoinAddress } from "@functions/donations/bitcoin-address";
+import { readDonationSettings } from "@functions/donations/config";
 
 const KEYS = ["BITCOIN_ADDRESS", "DONATION_CURRENCY", "DONATION_MIN", "DONATION_MAX"] as const;
 type Key = (typeof KEYS)[number];

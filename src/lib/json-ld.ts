@@ -4,7 +4,7 @@
 // head and the JSON-LD share.
 import type { Essay } from "./essays";
 import type { StrategyPage } from "./strategy";
-import { DEFAULT_AUTHOR, SITE_TITLE } from "../site";
+import { DEFAULT_AUTHOR, SITE_TITLE } from "@src/site";
 
 /** The one social-card image (public/social-card.png) as an absolute URL on `site`. */
 export function socialCardUrl(site: URL | undefined): URL {

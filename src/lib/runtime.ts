@@ -2,10 +2,10 @@
 // Reads `env` from cloudflare:workers (Astro.locals.runtime is gone since Astro 6). Missing required
 // configuration fails closed with one clear log line.
 import { env } from "cloudflare:workers";
-import type { Mailer } from "../../functions/email/mailer";
-import { createCloudflareMailer, type SendEmailBinding } from "../../functions/email/cloudflare-sender";
-import { createDevMailbox } from "../../functions/email/dev-mailbox";
-import { withQueryCounting } from "./d1-counter";
+import type { Mailer } from "@functions/email/mailer";
+import { createCloudflareMailer, type SendEmailBinding } from "@functions/email/cloudflare-sender";
+import { createDevMailbox } from "@functions/email/dev-mailbox";
+import { withQueryCounting } from "@functions/http/d1-counter";
 
 /** Bindings and variables this site reads; see wrangler.toml and .dev.vars.example. */
 export interface SiteEnv {

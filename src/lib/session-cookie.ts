@@ -1,7 +1,7 @@
 // Setting and clearing the session cookie through Astro's cookies API, with the attributes from
 // functions/auth/sessions.ts (HttpOnly, SameSite=Lax, Path=/, Secure + __Host- over HTTPS).
 import type { AstroCookies } from "astro";
-import { sessionCookie, SESSION_LIFETIME } from "../../functions/auth/sessions";
+import { sessionCookie, SESSION_LIFETIME } from "@functions/auth/sessions";
 
 /** Puts a new session token in the member's cookie. */
 export function setSessionCookie(cookies: AstroCookies, url: URL, token: string, expiresAt = Math.floor(Date.now() / 1000) + SESSION_LIFETIME): void {

@@ -1,9 +1,9 @@
 // Sign out (POST only): deletes this session and clears the cookie, then goes home.
 import type { APIRoute } from "astro";
-import { invalidateSession } from "../../functions/auth/sessions";
-import { logAuthEvent } from "../../functions/auth/log";
-import { getDb } from "../lib/runtime";
-import { clearSessionCookie } from "../lib/session-cookie";
+import { invalidateSession } from "@functions/auth/sessions";
+import { logAuthEvent } from "@functions/auth/log";
+import { getDb } from "@src/lib/runtime";
+import { clearSessionCookie } from "@src/lib/session-cookie";
 
 export const prerender = false;
 

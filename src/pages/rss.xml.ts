@@ -6,8 +6,8 @@ import { getContainerRenderer as mdxRenderer } from "@astrojs/mdx";
 import { experimental_AstroContainer as AstroContainer } from "astro/container";
 import { loadRenderers } from "astro:container";
 import { render } from "astro:content";
-import { getPublicEssays } from "../lib/essays";
-import { SITE_DESCRIPTION, SITE_TITLE } from "../site";
+import { getPublicEssays } from "@src/lib/essays";
+import { SITE_DESCRIPTION, SITE_TITLE } from "@src/site";
 
 const DUBLIN_CORE = "http://purl.org/dc/elements/1.1/";
 

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLIENT, SITE, essays, htmlFiles, markupToText, pageUrl, parseTags, rel, requireBuild, tags, title, type Tag } from "./helpers";
-import { CONTACT_EMAIL } from "../../functions/contact";
-import { DEFAULT_AUTHOR } from "../../src/site";
+import { CONTACT_EMAIL } from "@functions/contact";
+import { DEFAULT_AUTHOR } from "@src/site";
 
 const read = (path: string) => readFileSync(join(CLIENT, path), "utf8");
 const linkHref = (found: Tag[], rel: string) => found.find((t) => t.name === "link" && t.attrs["rel"] === rel)?.attrs["href"];

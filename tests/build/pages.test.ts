@@ -10,7 +10,7 @@ import {
   CLIENT, SITE, decodeEntities, essays, filesContaining, haystacks, markupToText, mdxSentences, parseTags, rel,
   requireBuild, strategyPages, tags, title, walk, wordKey, type Haystack,
 } from "./helpers";
-import { DEFAULT_AUTHOR } from "../../src/site";
+import { DEFAULT_AUTHOR } from "@src/site";
 
 const ESSAYS = essays();
 const STRATEGY = strategyPages();

@@ -2,7 +2,7 @@
 // IP and the session cookie (never the request context's cookie jar), Set-Cookie parsing, dev-mailbox reads,
 // and members created and verified through the real endpoints. Browser flows use fixtures.ts instead.
 import { expect, test, type APIRequestContext, type APIResponse } from "@playwright/test";
-import { SITE_URL } from "../support/test-env";
+import { SITE_URL } from "@tests/support/test-env";
 import { uniqueIp } from "./fixtures";
 
 export const SESSION_COOKIE = "smallism_session";

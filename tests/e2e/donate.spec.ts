@@ -6,7 +6,7 @@ import Stripe from "stripe";
 import jsQR from "jsqr";
 import { test, expect, joinThroughForm, uniqueEmail } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
-import { SITE_URL, STRIPE_STAND_IN_PORT, TEST_ENV } from "../support/test-env";
+import { SITE_URL, STRIPE_STAND_IN_PORT, TEST_ENV } from "@tests/support/test-env";
 import type { Page } from "@playwright/test";
 
 const STAND_IN = `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`;

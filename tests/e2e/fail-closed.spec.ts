@@ -3,7 +3,7 @@
 // 200 with the summary and the join call, never the body — and opens again once D1 is back.
 import { execFileSync } from "node:child_process";
 import { test, expect, joinAndVerify, uniqueEmail } from "./fixtures";
-import { STATE_DIR } from "../support/test-env";
+import { STATE_DIR } from "@tests/support/test-env";
 
 const PAGE = "/strategy/how-members-vote/";
 

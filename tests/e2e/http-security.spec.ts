@@ -6,7 +6,7 @@ import { test, expect, uniqueEmail } from "./fixtures";
 import type { APIRequestContext, APIResponse, PlaywrightWorkerArgs } from "@playwright/test";
 
 type Playwright = PlaywrightWorkerArgs["playwright"];
-import { SITE_URL } from "../support/test-env";
+import { SITE_URL } from "@tests/support/test-env";
 import { uniqueIp } from "./fixtures";
 import {
   codeFor, forgedToken, get, joinHttp, mailTo, postForm, postJson, resetTokenFor, sessionCookieSet, setCookies, signInHttp, waitForMail,

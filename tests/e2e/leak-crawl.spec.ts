@@ -5,7 +5,7 @@
 // contain any of those sentences. Positive control: a verified member's responses do contain them.
 import { readdirSync, readFileSync } from "node:fs";
 import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
-import { SITE_URL } from "../support/test-env";
+import { SITE_URL } from "@tests/support/test-env";
 import { forgedToken, get, joinHttp, mdxSentences, plainText, postForm, tokenOpensAccount, verifiedMember } from "./account-helpers";
 
 interface MemberPage { path: string; file: string; sentences: string[] }

@@ -3,7 +3,7 @@
 // members-only essays' and strategy pages' JSON-LD as full as a public essay's; printing in dark mode.
 import { test, expect, joinAndVerify, uniqueEmail } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
-import { SITE_URL } from "../support/test-env";
+import { SITE_URL } from "@tests/support/test-env";
 import type { Page } from "@playwright/test";
 
 const JOIN_CALL = "Find out more: unlock the strategy section";

@@ -2,7 +2,7 @@
 // members-only pages open only to a signed-in member with a verified email, and a failed session lookup counts as a
 // visitor (errors never open member text).
 import { describe, expect, it } from "vitest";
-import { decideAccess, type Access, type Reader } from "../../functions/access";
+import { decideAccess, type Access, type Reader } from "@functions/access";
 
 const visitor: Reader = { user: null, sessionLookupFailed: false };
 const unverified: Reader = { user: { emailVerified: false }, sessionLookupFailed: false };

@@ -2,10 +2,10 @@
 // address validator, the build-time config check, and the QR code (decoded back with jsqr).
 import { describe, expect, it } from "vitest";
 import jsQR from "jsqr";
-import { formatMoney, parseAmount, readDonationSettings } from "../../functions/donations/config";
-import { checkBitcoinAddress, usableBitcoinAddress } from "../../functions/donations/bitcoin-address";
-import { bitcoinUri, qrSvgPath } from "../../functions/donations/bitcoin-qr";
-import { donationConfigProblems, readDevVars, readWranglerVars } from "../../src/integrations/validate-donation-config";
+import { formatMoney, parseAmount, readDonationSettings } from "@functions/donations/config";
+import { checkBitcoinAddress, usableBitcoinAddress } from "@functions/donations/bitcoin-address";
+import { bitcoinUri, qrSvgPath } from "@functions/donations/bitcoin-qr";
+import { donationConfigProblems, readDevVars, readWranglerVars } from "@src/integrations/validate-donation-config";
 
 describe("parseAmount (integer minor units, no floats)", () => {
   it.each([

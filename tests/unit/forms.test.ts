@@ -2,7 +2,7 @@
 // URL-encoded bodies only (415 otherwise), a size cap checked against the declared length and again while
 // streaming (413), strict UTF-8 (400), and a control-character check for single-line fields.
 import { describe, expect, it } from "vitest";
-import { MAX_FORM_BYTES, field, hasControlCharacters, readForm } from "../../src/lib/forms";
+import { MAX_FORM_BYTES, field, hasControlCharacters, readForm } from "@functions/http/forms";
 
 const URL_ENCODED = "application/x-www-form-urlencoded";
 

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BASE_SECURITY_HEADERS, applySecurityHeaders, contentSecurityPolicy } from "../../src/lib/security-headers";
-import { ROOT, parseHeadersFile, type HeaderRule } from "../build/helpers";
+import { BASE_SECURITY_HEADERS, applySecurityHeaders, contentSecurityPolicy } from "@functions/http/security-headers";
+import { ROOT, parseHeadersFile, type HeaderRule } from "@tests/build/helpers";
 
 const RULES = parseHeadersFile(readFileSync(join(ROOT, "public/_headers"), "utf8"));
 const rule = (path: string): HeaderRule => {

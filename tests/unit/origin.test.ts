@@ -2,7 +2,7 @@
 // Safe methods always pass; state-changing methods pass only with an Origin equal to ours (exact scheme, host and
 // port); the signed Stripe webhook is the one exempt path.
 import { describe, expect, it } from "vitest";
-import { isSameOriginRequest } from "../../src/lib/origin";
+import { isSameOriginRequest } from "@functions/http/origin";
 
 const SITE = "https://smallism.org";
 

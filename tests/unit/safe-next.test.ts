@@ -2,7 +2,7 @@
 // It must never produce an open redirect: whatever the input, the answer is the fallback or a path that a browser
 // resolves on our own origin when it is used as a Location header.
 import { describe, expect, it } from "vitest";
-import { safeNextPath } from "../../src/lib/safe-next";
+import { safeNextPath } from "@functions/http/safe-next";
 
 const SITE = "https://smallism.org";
 

@@ -1,7 +1,7 @@
 // functions/auth/tokens.ts: the random tokens (sessions, reset links), their SHA-256 hashes, the constant-time
 // comparison, and the 8-character verification codes people type from an email (no 0/O/1/I/L, uniform).
 import { describe, expect, it } from "vitest";
-import { constantTimeEqual, generateCode, generateToken, hashToken, normaliseCode } from "../../functions/auth/tokens";
+import { constantTimeEqual, generateCode, generateToken, hashToken, normaliseCode } from "@functions/auth/tokens";
 
 const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 

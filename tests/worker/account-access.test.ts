@@ -3,8 +3,8 @@
 // decideAccess then treats even a verified member as a visitor.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { decideAccess, type Access, type Reader } from "../../functions/access";
-import { createSession, generateSessionToken, validateSessionToken } from "../../functions/auth/sessions";
+import { decideAccess, type Access, type Reader } from "@functions/access";
+import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
 
 const T0 = 1_800_000_000;
 

@@ -4,13 +4,13 @@
 // no session ids or token hashes).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { changePassword, deleteAccount, exportUserData, requestEmailChange, signIn, signUp } from "../../functions/auth/account";
-import { validateSessionToken } from "../../functions/auth/sessions";
-import { createPasswordReset } from "../../functions/auth/password-reset";
-import { getPendingVerificationEmail } from "../../functions/auth/email-verification";
-import { hashToken } from "../../functions/auth/tokens";
-import { getUserById, updateDisplayName } from "../../functions/auth/users";
-import type { EmailMessage, Mailer } from "../../functions/email/mailer";
+import { changePassword, deleteAccount, exportUserData, requestEmailChange, signIn, signUp } from "@functions/auth/account";
+import { validateSessionToken } from "@functions/auth/sessions";
+import { createPasswordReset } from "@functions/auth/password-reset";
+import { getPendingVerificationEmail } from "@functions/auth/email-verification";
+import { hashToken } from "@functions/auth/tokens";
+import { getUserById, updateDisplayName } from "@functions/auth/users";
+import type { EmailMessage, Mailer } from "@functions/email/mailer";
 
 const T0 = 1_800_000_000;
 const SITE = "https://smallism.example";

@@ -3,12 +3,12 @@
 // every sign-in (a planted token is never adopted), and the transparent rehash of an old-parameter hash.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signIn, signUp } from "../../functions/auth/account";
-import { generateSessionToken, SESSION_LIFETIME, sessionCookie, validateSessionToken } from "../../functions/auth/sessions";
-import { hashPassword, needsRehash, verifyPassword } from "../../functions/auth/passwords";
-import { hashToken } from "../../functions/auth/tokens";
-import { getUserByEmail } from "../../functions/auth/users";
-import type { EmailMessage, Mailer } from "../../functions/email/mailer";
+import { signIn, signUp } from "@functions/auth/account";
+import { generateSessionToken, SESSION_LIFETIME, sessionCookie, validateSessionToken } from "@functions/auth/sessions";
+import { hashPassword, needsRehash, verifyPassword } from "@functions/auth/passwords";
+import { hashToken } from "@functions/auth/tokens";
+import { getUserByEmail } from "@functions/auth/users";
+import type { EmailMessage, Mailer } from "@functions/email/mailer";
 
 const T0 = 1_800_000_000;
 const SITE = "https://smallism.example";

@@ -2,8 +2,8 @@
 // monthly donation, the customer for the Customer Portal, and the one-round-trip budget of the account page.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getMemberBillingCustomer, listMemberGiving } from "../../functions/donations/member-donations";
-import { createBillingPortalSession } from "../../functions/donations/billing-portal";
+import { getMemberBillingCustomer, listMemberGiving } from "@functions/donations/member-donations";
+import { createBillingPortalSession } from "@functions/donations/billing-portal";
 import {
   T0, deliver, makeEvent, makeMember, paidInvoice, paidPaymentSession, paidSubscriptionSession, standInRequests, testStripe, unique,
 } from "./donations-support";

@@ -1,11 +1,11 @@
 // The donate form's server path (functions/donations/checkout.ts) with the real stripe SDK against the local
 // stand-in: what is refused never reaches Stripe; what is accepted creates the right Checkout Session, once.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS, readDonationSettings } from "../../functions/donations/config";
-import { donationIdempotencyKey, generateFormNonce } from "../../functions/donations/donation-form";
-import { retrieveCheckoutSession, submitDonation } from "../../functions/donations/checkout";
-import { stripeFromEnv } from "../../functions/donations/stripe-client";
-import { CONTACT_EMAIL } from "../../functions/contact";
+import { DEFAULT_SETTINGS, readDonationSettings } from "@functions/donations/config";
+import { donationIdempotencyKey, generateFormNonce } from "@functions/donations/donation-form";
+import { retrieveCheckoutSession, submitDonation } from "@functions/donations/checkout";
+import { stripeFromEnv } from "@functions/donations/stripe-client";
+import { CONTACT_EMAIL } from "@functions/contact";
 import { STAND_IN, slowCreationsAtStandIn, standInRequests, testStripe, unique, type RecordedRequest } from "./donations-support";
 
 const SITE = "https://smallism.test";

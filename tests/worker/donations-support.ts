@@ -2,9 +2,9 @@
 // deliveries (generateTestHeaderStringAsync), Stripe-shaped objects, members, and ledger read-backs.
 import { env } from "cloudflare:test";
 import Stripe from "stripe";
-import { createStripeClient, webhookCryptoProvider } from "../../functions/donations/stripe-client";
-import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "../../functions/donations/webhook";
-import { hashPassword } from "../../functions/auth/passwords";
+import { createStripeClient, webhookCryptoProvider } from "@functions/donations/stripe-client";
+import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "@functions/donations/webhook";
+import { hashPassword } from "@functions/auth/passwords";
 import { inject } from "vitest";
 
 /** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */

@@ -2,12 +2,12 @@
 // signatures, dispatch, idempotency under repetition and concurrency, ordering, D1 failures and refunds.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { handleStripeWebhook } from "../../functions/donations/webhook";
-import { fulfilCheckoutSession } from "../../functions/donations/ledger";
-import { deleteAccount } from "../../functions/auth/account";
-import { retrieveCheckoutSession, submitDonation } from "../../functions/donations/checkout";
-import { DEFAULT_SETTINGS } from "../../functions/donations/config";
-import { generateFormNonce } from "../../functions/donations/donation-form";
+import { handleStripeWebhook } from "@functions/donations/webhook";
+import { fulfilCheckoutSession } from "@functions/donations/ledger";
+import { deleteAccount } from "@functions/auth/account";
+import { retrieveCheckoutSession, submitDonation } from "@functions/donations/checkout";
+import { DEFAULT_SETTINGS } from "@functions/donations/config";
+import { generateFormNonce } from "@functions/donations/donation-form";
 import type Stripe from "stripe";
 import {
   T0, WEBHOOK_SECRET, deliver, donationsWhere, eventRecorded, makeEvent, makeMember, paidInvoice, paidPaymentSession,

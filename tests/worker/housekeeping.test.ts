@@ -2,7 +2,7 @@
 // migrations: each table loses exactly the rows past their boundary, and live rows stay.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deleteExpiredRows } from "../../functions/housekeeping";
+import { deleteExpiredRows } from "@functions/housekeeping";
 
 const NOW = 1_900_000_000;
 const DAY = 86_400;

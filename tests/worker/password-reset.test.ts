@@ -3,12 +3,12 @@
 // and what a successful reset does (password replaced, every old session ended, address verified).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "../../functions/auth/password-reset";
-import { createSession, generateSessionToken, validateSessionToken } from "../../functions/auth/sessions";
-import { hashToken } from "../../functions/auth/tokens";
-import { changePassword, requestEmailChange, requestPasswordReset, signUp } from "../../functions/auth/account";
-import { verifyEmailCode } from "../../functions/auth/email-verification";
-import type { EmailMessage, Mailer } from "../../functions/email/mailer";
+import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "@functions/auth/password-reset";
+import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
+import { hashToken } from "@functions/auth/tokens";
+import { changePassword, requestEmailChange, requestPasswordReset, signUp } from "@functions/auth/account";
+import { verifyEmailCode } from "@functions/auth/email-verification";
+import type { EmailMessage, Mailer } from "@functions/email/mailer";
 
 const T0 = 1_800_000_000;
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   checkPasswordPolicy, hashPassword, needsRehash, PASSWORD_MAX, PASSWORD_MIN, SCRYPT_PARAMS, verifyDummyPassword, verifyPassword, DUMMY_HASH,
-} from "../../functions/auth/passwords";
+} from "@functions/auth/passwords";
 
 const PHC = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   createSession, generateSessionToken, invalidateSession, invalidateUserSessions, SESSION_ABSOLUTE_LIFETIME,
   SESSION_LIFETIME, SESSION_RENEW_BELOW, validateSessionToken,
-} from "../../functions/auth/sessions";
-import { hashToken } from "../../functions/auth/tokens";
+} from "@functions/auth/sessions";
+import { hashToken } from "@functions/auth/tokens";
 
 const T0 = 1_800_000_000;
 

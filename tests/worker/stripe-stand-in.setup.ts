@@ -2,7 +2,7 @@
 // on a free port and provides its URL to the tests (inject("stripeStandIn")), so the real stripe SDK inside workerd
 // talks to it instead of Stripe, and parallel runs never collide on a port. Stops it afterwards.
 import type { TestProject } from "vitest/node";
-import { startStripeStandIn } from "../support/stripe-stand-in.mjs";
+import { startStripeStandIn } from "@tests/support/stripe-stand-in.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {

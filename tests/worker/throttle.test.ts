@@ -3,7 +3,7 @@
 // stored only as hashes; the site's published limits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { consumeThrottle, consumeThrottles, pruneThrottlesStatement, THROTTLES, type ThrottleRule } from "../../functions/auth/throttle";
+import { consumeThrottle, consumeThrottles, pruneThrottlesStatement, THROTTLES, type ThrottleRule } from "@functions/auth/throttle";
 
 const T0 = 1_800_000_000;
 

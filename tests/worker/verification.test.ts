@@ -5,10 +5,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   CODE_LIFETIME, CODE_MAX_ATTEMPTS, createEmailVerification, getPendingVerificationEmail, verifyEmailCode,
-} from "../../functions/auth/email-verification";
-import { resendVerification } from "../../functions/auth/account";
-import { hashToken } from "../../functions/auth/tokens";
-import type { EmailMessage, Mailer } from "../../functions/email/mailer";
+} from "@functions/auth/email-verification";
+import { resendVerification } from "@functions/auth/account";
+import { hashToken } from "@functions/auth/tokens";
+import type { EmailMessage, Mailer } from "@functions/email/mailer";
 
 const T0 = 1_800_000_000;
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";

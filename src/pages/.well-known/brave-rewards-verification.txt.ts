@@ -1,7 +1,7 @@
 // /.well-known/brave-rewards-verification.txt: the Brave Rewards creator-verification file, served from the
 // BRAVE_REWARDS_VERIFICATION setting exactly as Brave issued it; 404 when it is not configured.
 import type { APIRoute } from "astro";
-import { siteEnv } from "../../lib/runtime";
+import { siteEnv } from "@src/lib/runtime";
 
 export const prerender = false;
 

@@ -1,8 +1,8 @@
 // "Download my data": everything the site holds about the signed-in member, as a JSON attachment.
 import type { APIRoute } from "astro";
-import { exportUserData } from "../../../functions/auth/account";
-import { nowSeconds } from "../../../functions/auth/clock";
-import { getDb } from "../../lib/runtime";
+import { exportUserData } from "@functions/auth/account";
+import { nowSeconds } from "@functions/clock";
+import { getDb } from "@src/lib/runtime";
 
 export const prerender = false;
 

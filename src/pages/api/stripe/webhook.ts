@@ -2,11 +2,11 @@
 // it to functions/donations/webhook.ts, which verifies, deduplicates and records. Exempt from the Origin check
 // (src/lib/origin.ts) because the signature authenticates it; an unsigned or badly signed body writes nothing.
 import type { APIRoute } from "astro";
-import { getDb, siteEnv } from "../../../lib/runtime";
-import { handleStripeWebhook, MAX_WEBHOOK_BYTES } from "../../../../functions/donations/webhook";
-import { stripeFromEnv } from "../../../../functions/donations/stripe-client";
-import { logDonationEvent } from "../../../../functions/donations/log";
-import { nowSeconds } from "../../../../functions/auth/clock";
+import { getDb, siteEnv } from "@src/lib/runtime";
+import { handleStripeWebhook, MAX_WEBHOOK_BYTES } from "@functions/donations/webhook";
+import { stripeFromEnv } from "@functions/donations/stripe-client";
+import { logDonationEvent } from "@functions/donations/log";
+import { nowSeconds } from "@functions/clock";
 
 export const prerender = false;
 

@@ -2,8 +2,8 @@
 // fields the form has (each once), no control characters, and the durable throttles. Returns either the
 // fields or a problem to show (with its HTTP status, and Retry-After for throttles).
 import { readForm, hasControlCharacters } from "./forms";
-import { consumeThrottles, type ThrottleRule } from "../../functions/auth/throttle";
-import { nowSeconds } from "../../functions/auth/clock";
+import { consumeThrottles, type ThrottleRule } from "@functions/auth/throttle";
+import { nowSeconds } from "@functions/clock";
 
 export type GuardResult =
   | { ok: true; fields: URLSearchParams }
