@@ -5,12 +5,15 @@ import cloudflare from "@astrojs/cloudflare";
 import mdx from "@astrojs/mdx";
 import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
+import { wranglerVar } from "./src/integrations/wrangler-vars";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
 
-// The public address of the site: canonical URLs, feeds and the sitemap use it.
-const site = process.env.SITE_URL ?? "https://smallism.org";
+// The public address of the site: canonical URLs, feeds and the sitemap use it. SITE_URL in the environment wins;
+// otherwise it is wrangler.toml's [vars] SITE_URL, the address the Worker's emails link to, so the two agree.
+const site = process.env.SITE_URL ?? wranglerVar(new URL("./", import.meta.url), "SITE_URL");
+if (!site) throw new Error("Set SITE_URL in wrangler.toml [vars] to the site's public address (README: Deploying).");
 
 /** Adds /dev/mailbox to dev servers and test builds only (DEV_MAILBOX=1); production builds never contain it. */
 const devMailbox = {

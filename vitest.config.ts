@@ -1,5 +1,7 @@
 // Vitest projects: `unit` (pure functions in Node), `worker` (functions/ inside workerd against a real local
 // D1 with the real migrations, via @cloudflare/vitest-plugin) and `build` (checks over dist/ after a build).
+// The worker project takes the Worker's configuration (compatibility date and flags, D1, vars) from wrangler.toml,
+// all but its entry: `main` there is Astro's built handler, so the tests run in tests/worker/test-entry.ts.
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { aliases } from "./tests/support/aliases";
@@ -15,12 +17,9 @@ export default defineConfig({
         resolve: { alias: aliases },
         plugins: [
           cloudflareTest({
-            miniflare: {
-              compatibilityDate: "2026-10-01",
-              compatibilityFlags: ["nodejs_compat"],
-              d1Databases: ["DB"],
-              bindings: { TEST_MIGRATIONS: migrations },
-            },
+            wrangler: { configPath: "./wrangler.toml" },
+            main: "./tests/worker/test-entry.ts",
+            miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
           }),
         ],
         test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], globalSetup: ["tests/worker/stripe-stand-in.setup.ts"], testTimeout: 30_000 },

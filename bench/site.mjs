@@ -13,7 +13,7 @@ export const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 export const TMP = join(ROOT, "bench", ".tmp");
 export const SITE = join(TMP, "site");
 
-const COPIED = ["src", "functions", "public", "migrations", "package.json", "tsconfig.json", "wrangler.toml", "worker-configuration.d.ts"];
+const COPIED = ["src", "functions", "public", "migrations", "package.json", "tsconfig.json", "wrangler.toml", "types"];
 
 /** (Re)creates bench/.tmp/site from the working tree. */
 export function prepareSiteCopy() {

@@ -13,12 +13,9 @@ export default defineConfig({
   resolve: { alias: aliases },
   plugins: [
     cloudflareTest({
-      miniflare: {
-        compatibilityDate: "2026-10-01",
-        compatibilityFlags: ["nodejs_compat"],
-        d1Databases: ["DB"],
-        bindings: { TEST_MIGRATIONS: migrations },
-      },
+      wrangler: { configPath: "./wrangler.toml" },
+      main: "./tests/worker/test-entry.ts",
+      miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
     }),
   ],
   test: {

@@ -2,8 +2,7 @@
 // windows and old dev-mailbox mail. Nothing else ever deletes rows nobody presents again, so without this the
 // tables only grow. Run by the Worker's Cron Trigger (src/worker.ts, wrangler.toml [triggers]).
 import { pruneThrottlesStatement } from "./auth/throttle";
-
-const DAY = 24 * 60 * 60;
+import { DAY } from "./clock";
 
 export interface HousekeepingReport {
   sessions: number;

@@ -3,6 +3,7 @@
 import { defineCollection } from "astro:content";
 import { glob } from "astro/loaders";
 import { z } from "astro/zod";
+import { DEFAULT_AUTHOR } from "@src/site";
 
 // Benchmarks point this at generated content (bench/); everyone else uses ./content.
 const contentDir = process.env.SMALLISM_CONTENT_DIR ?? "./content";
@@ -15,7 +16,7 @@ const essays = defineCollection({
       description: z.string().min(1).max(200),
       pubDate: z.coerce.date(),
       updatedDate: z.coerce.date().optional(),
-      author: z.string().default("Smallism editorial team"),
+      author: z.string().default(DEFAULT_AUTHOR),
       tags: z.array(z.string().regex(/^[a-z0-9-]+$/, "tags are lower-case-with-hyphens")).default([]),
       draft: z.boolean().default(false),
       /** Members-only essays follow the strategy section's rules: teaser for visitors, text for members. */

@@ -4,11 +4,13 @@
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
-import { sessionCookie, validateSessionToken } from "@functions/auth/sessions";
+import { validateSessionToken } from "@functions/auth/sessions";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "@functions/auth/session-cookie";
 import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
 import { discardBody } from "@functions/http/forms";
 import { applySecurityHeaders } from "@functions/http/security-headers";
+import { errorMessage, logger } from "@functions/log";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
@@ -16,9 +18,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.sessionLookupFailed = false;
   if (context.isPrerendered) return next();
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
-  const { getDb, siteEnv } = await import("./lib/runtime");
+  const { getDb, countsD1Queries } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");
-  if (siteEnv().COUNT_D1_QUERIES === "1") {
+  if (countsD1Queries()) {
     // Buffer the body so queries made while the page streams are counted too.
     const { countQueries } = await import("@functions/http/d1-counter");
     const { result, queries } = await countQueries(async () => {
@@ -39,7 +41,7 @@ async function handle(
   formActionOrigins: () => string[],
 ): Promise<Response> {
   if (!isSameOriginRequest(context.request, context.url)) {
-    console.log(JSON.stringify({ type: "security", event: "origin.refused", path: context.url.pathname }));
+    logger("security").warn("origin.refused", { path: context.url.pathname });
     await discardBody(context.request);
     const response = new Response("Forbidden: this request came from another site.", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     applySecurityHeaders(response.headers, []);
@@ -47,23 +49,21 @@ async function handle(
     return response;
   }
 
-  const secure = context.url.protocol === "https:";
-  const cookie = sessionCookie(secure);
-  const token = context.cookies.get(cookie.name)?.value ?? null;
+  const token = readSessionCookie(context.cookies, context.url);
   if (token !== null) {
     try {
       const result = await validateSessionToken(getDb(), token, nowSeconds());
       if (result.session === null) {
-        context.cookies.set(cookie.name, "", sessionCookie(secure).attributes);
+        clearSessionCookie(context.cookies, context.url);
       } else {
         context.locals.user = result.user;
         context.locals.session = result.session;
-        if (result.renewed) context.cookies.set(cookie.name, token, sessionCookie(secure, result.session.expiresAt).attributes);
+        if (result.renewed) setSessionCookie(context.cookies, context.url, { token, expiresAt: result.session.expiresAt });
       }
     } catch (error) {
       // Fail closed: the request continues as a visitor; member text is never shown on an error.
       context.locals.sessionLookupFailed = true;
-      console.error(JSON.stringify({ type: "auth", event: "session.lookup.failed", error: error instanceof Error ? error.message : "unknown" }));
+      logger("auth").error("session.lookup.failed", { error: errorMessage(error) });
     }
   }
 

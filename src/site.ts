@@ -1,4 +1,4 @@
-// Site-wide constants: names, navigation and defaults used by layouts, feeds and pages.
+// Site-wide constants: names, navigation and defaults used by layouts, feeds, pages and the content schema.
 export const SITE_TITLE = "Smallism";
 export const SITE_TAGLINE = "Local services, owned by the people who use them.";
 export const SITE_DESCRIPTION =

@@ -3,12 +3,11 @@
 import astro from "@astrojs/cloudflare/entrypoints/server";
 import { deleteExpiredRows } from "@functions/housekeeping";
 import { nowSeconds } from "@functions/clock";
+import { logger } from "@functions/log";
 
 export default {
   fetch: astro.fetch,
-  async scheduled(_controller: ScheduledController, env: { DB: D1Database }, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(
-      deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => console.log(JSON.stringify({ type: "housekeeping", deleted }))),
-    );
+  async scheduled(_controller, env, ctx): Promise<void> {
+    ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => logger("housekeeping").info("expired.deleted", { ...deleted })));
   },
-};
+} satisfies ExportedHandler<Env>;

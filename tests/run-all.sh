@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test the project has, in order of speed. Stops at the first failing stage.
-#   1. type check (astro check)       2. unit tests (Node)       3. worker tests (workerd + real local D1)
+#   1. generated env types up to date (wrangler types --check), Chromium present, type check (astro check)
+#   2. unit tests (Node)              3. worker tests (workerd + real local D1)
 #   4. production build + build checks (dist/: pages, feeds, links, sealing, byte budgets)
 #   5. browser and HTTP tests (Playwright + Debian Chromium against `astro preview` and a Stripe stand-in)
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 stage() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 
+stage "env types"; npx wrangler types types/worker-configuration.d.ts --check || { echo "Run \`npm run types\` and commit the result."; exit 1; }
 stage "chromium"; bash tests/ensure-chromium.sh
 stage "astro check"; npx astro check --minimumSeverity warning
 stage "unit + worker tests"; npx vitest run --project unit --project worker

@@ -1,20 +1,33 @@
-// Account use-cases: sign up, sign in, verify, change password or email, export and delete. The Astro pages
-// in src/pages/ parse the form, call one of these with db and mailer, and map the result to HTML.
-import { hashPassword, checkPasswordPolicy, needsRehash, verifyDummyPassword, verifyPassword } from "./passwords";
-import { generateSessionToken, insertSessionStatement, invalidateUserSessionsStatement } from "./sessions";
+// Account use-cases: sign up, sign in, resend a code, change the password, display name or email, reset a forgotten
+// password, delete the account and export its data. The Astro pages in src/pages/ parse the form, call one of these
+// with db and mailer, and map the result to HTML (and a new session to the cookie, session-cookie.ts).
+import {
+  hashPassword, checkPasswordPolicy, needsRehash, verifyDummyPassword, verifyPassword, PASSWORD_INPUT_MAX,
+} from "./passwords";
+import { insertSessionStatement, invalidateUserSessionsStatement, newSession, type NewSession } from "./sessions";
 import { generateCode } from "./tokens";
 import { upsertVerificationStatement, createEmailVerification } from "./email-verification";
 import {
-  generateUserId, getUserByEmail, getUserById, insertUserStatement, isUniqueViolation, isValidEmail, normaliseEmail,
-  selectUserStatement, toUser, updatePasswordStatement, type UserRow,
+  checkDisplayName, generateUserId, getUserByEmail, getUserById, insertUserStatement, isUniqueViolation, isValidEmail,
+  normaliseEmail, selectUserStatement, toUser, updateDisplayName, updatePasswordStatement, type User, type UserRow,
 } from "./users";
-import { logAuthEvent } from "./log";
+import { consumePasswordReset, createPasswordReset, deletePasswordResetsStatement, findPasswordReset } from "./password-reset";
 import type { Mailer } from "@functions/email/mailer";
 import { emailChangeNoticeEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "@functions/email/messages";
-import { createPasswordReset, deletePasswordResetsStatement } from "./password-reset";
+import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
+import { errorMessage, logger } from "@functions/log";
 
+const log = logger("auth");
+
+/** Problems to show next to the form's fields, keyed by field name (`form` for the whole form). */
 export type FieldErrors = Partial<Record<string, string>>;
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; errors: FieldErrors };
+/** A use-case that signs a device in returns the session for the cookie and whose it is. */
+export type SignedIn = NewSession & { userId: string };
+
+const INVALID_EMAIL = "Enter one email address, like name@example.org.";
+const NOT_FOUND: FieldErrors = { form: "Your account could not be found." };
+const RESET_LINK_SPENT: FieldErrors = { form: "This reset link has expired or was already used. Ask for a new one." };
 
 /** Sends an email without letting a mail failure undo the account change that caused it. */
 async function sendQuietly(mailer: Mailer, message: Parameters<Mailer["send"]>[0], event: string): Promise<boolean> {
@@ -22,78 +35,85 @@ async function sendQuietly(mailer: Mailer, message: Parameters<Mailer["send"]>[0
     await mailer.send(message);
     return true;
   } catch (error) {
-    logAuthEvent("email.failed", { about: event, error: error instanceof Error ? error.message : "unknown" });
+    log.error("email.failed", { about: event, error: errorMessage(error) });
     return false;
   }
 }
 
+/** True when `password` is the member's current one; inputs no valid password could be are refused unhashed. */
+async function isCurrentPassword(user: User, password: string): Promise<boolean> {
+  return password.length <= PASSWORD_INPUT_MAX && (await verifyPassword(user.passwordHash, password));
+}
+
 export interface SignUpInput { email: string; password: string; displayName: string | null }
 
-/** The problems with a sign-up's email and password, so a form can show them together with its own checks. */
-export function checkSignUp(input: Pick<SignUpInput, "email" | "password">): FieldErrors {
+/** Every problem with a sign-up at once (email, password, display name), so the form can show them together. */
+export function checkSignUp(input: SignUpInput): FieldErrors {
   const email = normaliseEmail(input.email);
   const errors: FieldErrors = {};
-  if (!isValidEmail(email)) errors.email = "Enter one email address, like name@example.org.";
+  if (!isValidEmail(email)) errors.email = INVALID_EMAIL;
   const policy = checkPasswordPolicy(input.password, email);
   if (policy !== null) errors.password = policy;
+  const displayName = input.displayName === null ? null : checkDisplayName(input.displayName);
+  if (displayName !== null) errors.displayName = displayName;
   return errors;
 }
 
 /** Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500. */
-export async function signUp(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<{ token: string; userId: string }>> {
+export async function signUp(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<SignedIn>> {
   const email = normaliseEmail(input.email);
   const errors = checkSignUp(input);
-  if (errors.email || errors.password) return { ok: false, errors };
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const userId = generateUserId();
-  const token = generateSessionToken();
+  const session = newSession(now);
   const code = generateCode();
   const passwordHash = await hashPassword(input.password);
   try {
     // One transaction: the account, its first session and its first code exist together or not at all.
     await db.batch([
       insertUserStatement(db, { id: userId, email, displayName: input.displayName, passwordHash }, now),
-      insertSessionStatement(db, token, userId, now),
+      insertSessionStatement(db, session, userId, now),
       upsertVerificationStatement(db, userId, email, code, now),
     ]);
   } catch (error) {
     if (isUniqueViolation(error)) {
-      logAuthEvent("signup.duplicate");
+      log.info("signup.duplicate");
       return { ok: false, errors: { email: "This email address already has an account. Sign in, or reset your password." } };
     }
     throw error;
   }
-  logAuthEvent("signup", { userId });
+  log.info("signup", { userId });
   await sendQuietly(mailer, verificationEmail(email, code, siteUrl), "signup");
-  return { ok: true, token, userId };
+  return { ok: true, ...session, userId };
 }
 
 /** Checks an email and password and starts a new session. Unknown emails cost and say the same as wrong passwords. */
-export async function signIn(db: D1Database, email: string, password: string, now: number): Promise<Outcome<{ token: string; userId: string }>> {
+export async function signIn(db: D1Database, email: string, password: string, now: number): Promise<Outcome<SignedIn>> {
   const failure = { ok: false as const, errors: { form: "That email and password do not match an account." } };
-  if (password.length > 1024) return failure;
+  if (password.length > PASSWORD_INPUT_MAX) return failure;
   const user = await getUserByEmail(db, email);
   if (user === null) {
     await verifyDummyPassword(password);
-    logAuthEvent("signin.failed", { reason: "unknown-email" });
+    log.info("signin.failed", { reason: "unknown-email" });
     return failure;
   }
   if (!(await verifyPassword(user.passwordHash, password))) {
-    logAuthEvent("signin.failed", { userId: user.id, reason: "wrong-password" });
+    log.info("signin.failed", { userId: user.id, reason: "wrong-password" });
     return failure;
   }
-  const token = generateSessionToken();
-  const statements = [insertSessionStatement(db, token, user.id, now)];
+  const session = newSession(now);
+  const statements = [insertSessionStatement(db, session, user.id, now)];
   if (needsRehash(user.passwordHash)) statements.push(updatePasswordStatement(db, user.id, await hashPassword(password)));
   await db.batch(statements);
-  logAuthEvent("signin", { userId: user.id });
-  return { ok: true, token, userId: user.id };
+  log.info("signin", { userId: user.id });
+  return { ok: true, ...session, userId: user.id };
 }
 
 /** Emails a fresh verification code to the address awaiting verification (or the account's own). */
 export async function resendVerification(db: D1Database, mailer: Mailer, userId: string, email: string, siteUrl: string, now: number): Promise<boolean> {
   const code = await createEmailVerification(db, userId, email, now);
-  logAuthEvent("verify.resent", { userId });
+  log.info("verify.resent", { userId });
   return sendQuietly(mailer, verificationEmail(email, code, siteUrl), "verify.resend");
 }
 
@@ -103,26 +123,35 @@ export async function resendVerification(db: D1Database, mailer: Mailer, userId:
  */
 export async function changePassword(
   db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number,
-): Promise<Outcome<{ token: string }>> {
+): Promise<Outcome<SignedIn>> {
   const user = await getUserById(db, userId);
-  if (user === null) return { ok: false, errors: { form: "Your account could not be found." } };
-  if (current.length > 1024 || !(await verifyPassword(user.passwordHash, current))) {
-    logAuthEvent("password.change.failed", { userId });
+  if (user === null) return { ok: false, errors: NOT_FOUND };
+  if (!(await isCurrentPassword(user, current))) {
+    log.info("password.change.failed", { userId });
     return { ok: false, errors: { currentPassword: "That is not your current password." } };
   }
   const policy = checkPasswordPolicy(next, user.email);
   if (policy !== null) return { ok: false, errors: { newPassword: policy } };
-  const token = generateSessionToken();
+  const session = newSession(now);
   await db.batch([
     updatePasswordStatement(db, userId, await hashPassword(next)),
     invalidateUserSessionsStatement(db, userId),
-    insertSessionStatement(db, token, userId, now),
+    insertSessionStatement(db, session, userId, now),
     // A reset link requested before the change would otherwise undo it.
     deletePasswordResetsStatement(db, userId),
   ]);
-  logAuthEvent("password.changed", { userId });
+  log.info("password.changed", { userId });
   await sendQuietly(mailer, passwordChangedEmail(user.email), "password.changed");
-  return { ok: true, token };
+  return { ok: true, ...session, userId };
+}
+
+/** Sets the member's display name from what they typed (trimmed; empty removes it). */
+export async function changeDisplayName(db: D1Database, userId: string, typed: string): Promise<Outcome<object>> {
+  const displayName = typed.trim();
+  const problem = checkDisplayName(displayName);
+  if (problem !== null) return { ok: false, errors: { displayName: problem } };
+  await updateDisplayName(db, userId, displayName === "" ? null : displayName);
+  return { ok: true };
 }
 
 /**
@@ -133,14 +162,32 @@ export async function changePassword(
 export async function requestPasswordReset(db: D1Database, mailer: Mailer, email: string, siteUrl: string, now: number): Promise<void> {
   try {
     const user = await getUserByEmail(db, email);
-    logAuthEvent("reset.requested", { userId: user?.id ?? null });
+    log.info("reset.requested", { userId: user?.id ?? null });
     if (user === null) return;
     const token = await createPasswordReset(db, user.id, now);
     await sendQuietly(mailer, passwordResetEmail(user.email, token, siteUrl), "reset");
   } catch (error) {
     // Nobody is waiting for this answer any more; the member can simply ask again.
-    logAuthEvent("reset.failed", { error: error instanceof Error ? error.message : "unknown" });
+    log.error("reset.failed", { error: errorMessage(error) });
   }
+}
+
+/**
+ * Completes a reset from the emailed link: checks the link and the new password, then sets it, ends every session,
+ * signs this device in and verifies the address, in one batch that only the first of concurrent uses can win.
+ */
+export async function resetPassword(db: D1Database, token: string, password: string, now: number): Promise<Outcome<SignedIn>> {
+  const reset = await findPasswordReset(db, token, now);
+  const user = reset === null ? null : await getUserById(db, reset.userId);
+  if (user === null) return { ok: false, errors: RESET_LINK_SPENT };
+  const policy = checkPasswordPolicy(password, user.email);
+  if (policy !== null) return { ok: false, errors: { password: policy } };
+  const session = newSession(now);
+  if ((await consumePasswordReset(db, token, user.id, await hashPassword(password), session, now)) === null) {
+    return { ok: false, errors: RESET_LINK_SPENT };
+  }
+  log.info("reset.completed", { userId: user.id });
+  return { ok: true, ...session, userId: user.id };
 }
 
 /** Starts an email change: checks the password, sends a code to the new address and a notice to the old one. */
@@ -148,18 +195,16 @@ export async function requestEmailChange(
   db: D1Database, mailer: Mailer, userId: string, newEmailInput: string, password: string, siteUrl: string, now: number,
 ): Promise<Outcome<{ email: string }>> {
   const user = await getUserById(db, userId);
-  if (user === null) return { ok: false, errors: { form: "Your account could not be found." } };
+  if (user === null) return { ok: false, errors: NOT_FOUND };
   const newEmail = normaliseEmail(newEmailInput);
-  if (!isValidEmail(newEmail)) return { ok: false, errors: { newEmail: "Enter one email address, like name@example.org." } };
+  if (!isValidEmail(newEmail)) return { ok: false, errors: { newEmail: INVALID_EMAIL } };
   if (newEmail === user.email) return { ok: false, errors: { newEmail: "That is already your email address." } };
-  if (password.length > 1024 || !(await verifyPassword(user.passwordHash, password))) {
-    return { ok: false, errors: { emailPassword: "That is not your current password." } };
-  }
+  if (!(await isCurrentPassword(user, password))) return { ok: false, errors: { emailPassword: "That is not your current password." } };
   if ((await getUserByEmail(db, newEmail)) !== null) {
     return { ok: false, errors: { newEmail: "Another account uses that email address." } };
   }
   const code = await createEmailVerification(db, userId, newEmail, now);
-  logAuthEvent("email.change.requested", { userId });
+  log.info("email.change.requested", { userId });
   await sendQuietly(mailer, verificationEmail(newEmail, code, siteUrl), "email.change");
   await sendQuietly(mailer, emailChangeNoticeEmail(user.email, newEmail), "email.change.notice");
   return { ok: true, email: newEmail };
@@ -171,19 +216,17 @@ export async function requestEmailChange(
  */
 export async function deleteAccount(db: D1Database, userId: string, password: string): Promise<Outcome<object>> {
   const user = await getUserById(db, userId);
-  if (user === null) return { ok: false, errors: { form: "Your account could not be found." } };
-  if (password.length > 1024 || !(await verifyPassword(user.passwordHash, password))) {
-    return { ok: false, errors: { deletePassword: "That is not your current password." } };
-  }
+  if (user === null) return { ok: false, errors: NOT_FOUND };
+  if (!(await isCurrentPassword(user, password))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
   // Guest donations made with the member's address are theirs only if they proved they own it: anyone can
   // join with someone else's address, and deleting that account must not erase the real owner's records.
   const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
   await db.batch([
-    db.prepare("UPDATE donations SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
-    db.prepare("UPDATE subscriptions SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
+    ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
+    // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);
-  logAuthEvent("account.deleted", { userId });
+  log.info("account.deleted", { userId });
   return { ok: true };
 }
 
@@ -195,10 +238,7 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
     db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
-    db.prepare(
-      "SELECT amount, currency, frequency, status, note, created_at, refunded_at, checkout_session_id, invoice_id FROM donations WHERE user_id = ?1 ORDER BY created_at",
-    ).bind(userId),
-    db.prepare("SELECT id, amount, currency, status, created_at, canceled_at FROM subscriptions WHERE user_id = ?1").bind(userId),
+    ...exportMemberGivingStatements(db, userId),
   ]);
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
   const withDates = (rows: Record<string, unknown>[]) =>

@@ -1,7 +1,8 @@
 // Password-reset links: a 160-bit token in the emailed link, only its SHA-256 stored, one-hour life, single
-// use, and a new request kills earlier links. Used by /forgot (create) and /reset (check and consume).
+// use, and a new request kills earlier links. Used by the reset use-cases in account.ts (requestPasswordReset
+// creates, resetPassword checks and consumes) and by /reset, which asks whether a link is live before showing its form.
 import { generateToken, hashToken } from "./tokens";
-import { SESSION_LIFETIME } from "./sessions";
+import { insertSessionStatement, type NewSession } from "./sessions";
 
 export const RESET_LIFETIME = 60 * 60;
 
@@ -32,23 +33,22 @@ export async function findPasswordReset(db: D1Database, token: string, now: numb
 }
 
 /**
- * Uses a reset token: sets the new password, ends every session of the member, starts a new one with
- * `sessionToken`, verifies the address (the member proved they read its mail) and deletes the member's reset
- * tokens. It is one batch (a transaction) in which every statement is conditioned on the live token, so of
- * several concurrent uses exactly one changes anything; the rest find no token and change nothing.
+ * Uses `userId`'s reset token: sets the new password, ends every session of the member, stores `session`, verifies
+ * the address (the member proved they read its mail) and deletes the member's reset tokens. It is one batch (a
+ * transaction) in which every statement is conditioned on the live token, so of several concurrent uses exactly one
+ * changes anything; the rest find no token and change nothing.
  */
 export async function consumePasswordReset(
-  db: D1Database, token: string, passwordHash: string, sessionToken: string, now: number,
+  db: D1Database, token: string, userId: string, passwordHash: string, session: NewSession, now: number,
 ): Promise<{ userId: string } | null> {
   const tokenId = hashToken(token);
   const owner = "(SELECT user_id FROM password_resets WHERE id = ?1 AND expires_at > ?2)";
+  const live = { sql: "EXISTS (SELECT 1 FROM password_resets WHERE id = ?5 AND user_id = ?6 AND expires_at > ?7)", values: [tokenId, userId, now] };
   const results = await db.batch<{ user_id: string }>([
     db.prepare(`UPDATE users SET password_hash = ?3, email_verified_at = COALESCE(email_verified_at, ?2) WHERE id = ${owner}`)
       .bind(tokenId, now, passwordHash),
     db.prepare(`DELETE FROM sessions WHERE user_id = ${owner}`).bind(tokenId, now),
-    db.prepare(
-      "INSERT INTO sessions (id, user_id, expires_at, created_at) SELECT ?3, user_id, ?4, ?2 FROM password_resets WHERE id = ?1 AND expires_at > ?2",
-    ).bind(tokenId, now, hashToken(sessionToken), now + SESSION_LIFETIME),
+    insertSessionStatement(db, session, userId, now, live),
     // The address is verified now, so its sign-up code is spent (a pending change to another address stays).
     db.prepare(`DELETE FROM email_verifications WHERE user_id = ${owner} AND email = (SELECT email FROM users WHERE id = ${owner})`)
       .bind(tokenId, now),

@@ -14,8 +14,15 @@ export const SCRYPT_PARAMS: ScryptParams = { ln: 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
+/** The policy's bounds for a new password, in characters. */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
+/**
+ * The longest input (in UTF-16 units) that sign-in and the password checks on the account page hash at all. No valid
+ * password is longer than PASSWORD_MAX characters (at most 512 units, even all outside the BMP), so a longer input
+ * cannot match and is refused before scrypt spends time on it.
+ */
+export const PASSWORD_INPUT_MAX = 1024;
 
 function deriveKey(password: string, salt: Buffer, { ln, r, p }: ScryptParams): Promise<Buffer> {
   const N = 2 ** ln;

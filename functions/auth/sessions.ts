@@ -1,11 +1,12 @@
 // Member sessions in D1, as Lucia's session guide teaches (lucia-auth.com "Basic session API", 2024 revision):
 // a random >=160-bit token lives only in the member's cookie; D1 keeps its SHA-256 as the session id; expiry
 // slides forward when less than half remains. We go further than the guide in two places: an absolute
-// lifetime cap (a stolen cookie cannot be kept alive for ever by use), and the `__Host-` cookie prefix.
-// Used by src/middleware.ts (validate), the sign-in/join/reset handlers (create) and account actions.
+// lifetime cap (a stolen cookie cannot be kept alive for ever by use), and the `__Host-` cookie prefix
+// (session-cookie.ts). Used by src/middleware.ts (validate), the account use-cases in account.ts (create, end)
+// and the sign-out endpoints.
 import { generateToken, hashToken } from "./tokens";
+import { DAY } from "@functions/clock";
 
-const DAY = 24 * 60 * 60;
 /** Sliding lifetime of a session. */
 export const SESSION_LIFETIME = 30 * DAY;
 /** Renew when less than this remains. */
@@ -34,26 +35,43 @@ interface SessionRow {
   email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"]; pending_email: string | null;
 }
 
-/** A new random session token for the cookie. */
+/** A session about to be stored: the token for the member's cookie and the expiry both the row and the cookie get. */
+export interface NewSession { token: string; expiresAt: number }
+
+/** A condition for insertSessionStatement, bound from ?5 on (?1 to ?4 are the session's own values). */
+export interface SqlCondition { sql: string; values: unknown[] }
+
+/** A new random session token (160 bits) for the cookie. */
 export function generateSessionToken(): string {
   return generateToken(20);
 }
 
+/** When a session created at `createdAt` expires if used at `now`: a sliding window, never past the absolute cap. */
 function nextExpiry(createdAt: number, now: number): number {
   return Math.min(now + SESSION_LIFETIME, createdAt + SESSION_ABSOLUTE_LIFETIME);
 }
 
-/** The statement that stores a new session; batch it with other writes that must happen together. */
-export function insertSessionStatement(db: D1Database, token: string, userId: string, now: number): D1PreparedStatement {
-  return db
-    .prepare("INSERT INTO sessions (id, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)")
-    .bind(hashToken(token), userId, nextExpiry(now, now), now);
+/** A session starting at `now`: a fresh token and its first expiry. */
+export function newSession(now: number): NewSession {
+  return { token: generateSessionToken(), expiresAt: nextExpiry(now, now) };
 }
 
-/** Stores a new session for `userId` and returns it; the caller puts `token` in the cookie. */
+/**
+ * The statement that stores `session` for `userId`; batch it with the writes that must happen with it. With
+ * `onlyIf` it stores nothing unless that condition holds, for batches whose other writes depend on the same
+ * condition (a password reset's writes all depend on its link still being live).
+ */
+export function insertSessionStatement(db: D1Database, session: NewSession, userId: string, now: number, onlyIf?: SqlCondition): D1PreparedStatement {
+  return db
+    .prepare(`INSERT INTO sessions (id, user_id, expires_at, created_at) SELECT ?1, ?2, ?3, ?4 WHERE ${onlyIf?.sql ?? "true"}`)
+    .bind(hashToken(session.token), userId, session.expiresAt, now, ...(onlyIf?.values ?? []));
+}
+
+/** Stores a session with the given token for `userId` and returns it (tests and benchmarks seed sessions with it). */
 export async function createSession(db: D1Database, token: string, userId: string, now: number): Promise<Session> {
-  await insertSessionStatement(db, token, userId, now).run();
-  return { id: hashToken(token), userId, expiresAt: nextExpiry(now, now), createdAt: now };
+  const expiresAt = nextExpiry(now, now);
+  await insertSessionStatement(db, { token, expiresAt }, userId, now).run();
+  return { id: hashToken(token), userId, expiresAt, createdAt: now };
 }
 
 /**
@@ -73,7 +91,7 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
     .first<SessionRow>();
   if (row === null) return { session: null, user: null, renewed: false };
   if (now >= row.expires_at) {
-    await db.prepare("DELETE FROM sessions WHERE id = ?1").bind(id).run();
+    await invalidateSession(db, id);
     return { session: null, user: null, renewed: false };
   }
   const session: Session = { id, userId: row.user_id, expiresAt: row.expires_at, createdAt: row.created_at };
@@ -110,14 +128,4 @@ export function invalidateUserSessionsStatement(db: D1Database, userId: string, 
 /** Ends every session of a member ("sign out everywhere"), optionally keeping the current one. */
 export async function invalidateUserSessions(db: D1Database, userId: string, keepSessionId: string | null = null): Promise<void> {
   await invalidateUserSessionsStatement(db, userId, keepSessionId).run();
-}
-
-export interface SessionCookie { name: string; attributes: { httpOnly: true; sameSite: "lax"; path: "/"; secure: boolean; expires?: Date; maxAge?: number } }
-
-/** Cookie name and attributes: `__Host-` and Secure over HTTPS (production); plain name on http://localhost. */
-export function sessionCookie(secure: boolean, expiresAt?: number): SessionCookie {
-  const attributes: SessionCookie["attributes"] = { httpOnly: true, sameSite: "lax", path: "/", secure };
-  if (expiresAt === undefined) attributes.maxAge = 0;
-  else attributes.expires = new Date(expiresAt * 1000);
-  return { name: secure ? "__Host-smallism_session" : "smallism_session", attributes };
 }

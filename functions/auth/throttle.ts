@@ -1,6 +1,8 @@
-// Durable rate limits in D1 (fixed windows), shared by every Worker instance. Used by the sign-in, sign-up,
-// verify, forgot and reset handlers. Keys hold a hash of the IP address or email, never the value itself.
+// Durable rate limits in D1 (fixed windows), shared by every Worker instance. Counted through guardForm
+// (functions/http/form-guard.ts) by every form that takes attempts: sign-in, join, verify, resend, forgot, reset,
+// account and donate. Keys hold a hash of the IP address or email, never the value itself.
 import { hashToken } from "./tokens";
+import { DAY } from "@functions/clock";
 
 export interface ThrottleRule { name: string; limit: number; windowSeconds: number }
 
@@ -15,6 +17,8 @@ export const THROTTLES = {
   forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
   resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },
   accountIp: { name: "account:ip", limit: 30, windowSeconds: 15 * 60 },
+  /** Creating Checkout Sessions costs Stripe API calls: a generous limit keeps a script from exhausting them. */
+  donateIp: { name: "donate:ip", limit: 30, windowSeconds: 10 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleResult = { allowed: true } | { allowed: false; retryAfter: number };
@@ -46,5 +50,5 @@ export async function consumeThrottles(db: D1Database, checks: Array<[ThrottleRu
 
 /** Deletes windows that started more than a day ago (longer than any rule's window), so the table stays small. */
 export function pruneThrottlesStatement(db: D1Database, now: number): D1PreparedStatement {
-  return db.prepare("DELETE FROM throttles WHERE window_start < ?1").bind(now - 24 * 60 * 60);
+  return db.prepare("DELETE FROM throttles WHERE window_start < ?1").bind(now - DAY);
 }

@@ -1,5 +1,6 @@
-// Member accounts in D1: create, look up, update, export and delete. Used by the sign-up, sign-in and
-// account handlers. Emails are stored lower-cased; the UNIQUE constraint makes concurrent sign-ups safe.
+// Member accounts in D1: the row, the rules for its email address and display name, and the statements that
+// create, read and update it. Used by the account use-cases (account.ts) and the pages that show those rules' limits.
+// Emails are stored lower-cased; the UNIQUE constraint makes concurrent sign-ups safe.
 import { generateToken } from "./tokens";
 
 export interface User {
@@ -17,7 +18,12 @@ export interface UserRow {
   email_verified_at: number | null; role: User["role"]; created_at: number;
 }
 
-/** Maps a users row to a User. */
+/** The longest email address (RFC 5321's limit for a path). */
+export const EMAIL_MAX = 254;
+/** The longest display name, in UTF-16 units as an input's `maxlength` counts them. */
+export const DISPLAY_NAME_MAX = 80;
+
+/** Maps a users row (snake_case, as D1 returns it) to a User. */
 export function toUser(row: UserRow): User {
   return {
     id: row.id,
@@ -35,12 +41,17 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** A deliberately plain check: one address, no spaces or control characters, a dot in the domain, <= 254 chars. */
+/** A deliberately plain check: one address, no spaces or control characters, a dot in the domain, <= EMAIL_MAX chars. */
 export function isValidEmail(email: string): boolean {
-  return email.length <= 254 && /^[^\s@<>(),;:"\\[\]\p{Cc}]{1,64}@[^\s@<>(),;:"\\[\]\p{Cc}]+\.[^\s@<>(),;:"\\[\]\p{Cc}]{2,}$/u.test(email);
+  return email.length <= EMAIL_MAX && /^[^\s@<>(),;:"\\[\]\p{Cc}]{1,64}@[^\s@<>(),;:"\\[\]\p{Cc}]+\.[^\s@<>(),;:"\\[\]\p{Cc}]{2,}$/u.test(email);
 }
 
-/** A new opaque user id. */
+/** Why a (trimmed) display name is refused, or null when it is acceptable; empty means "no display name". */
+export function checkDisplayName(displayName: string): string | null {
+  return displayName.length > DISPLAY_NAME_MAX ? `Use at most ${DISPLAY_NAME_MAX} characters.` : null;
+}
+
+/** A new opaque user id (120 random bits). */
 export function generateUserId(): string {
   return generateToken(15);
 }
@@ -83,7 +94,7 @@ export async function updateDisplayName(db: D1Database, userId: string, displayN
   await db.prepare("UPDATE users SET display_name = ?1 WHERE id = ?2").bind(displayName, userId).run();
 }
 
-/** The statement that replaces a member's password hash. */
+/** The statement that replaces a member's password hash (sign-in rehash, password change). */
 export function updatePasswordStatement(db: D1Database, userId: string, passwordHash: string): D1PreparedStatement {
   return db.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2").bind(passwordHash, userId);
 }

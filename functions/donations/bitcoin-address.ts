@@ -3,6 +3,7 @@
 // addresses by their base58check checksum. Mainnet only: a testnet address on a live donation page would lose
 // real money. Used by the build-time check (src/integrations/validate-donation-config.ts) and the donate page.
 import { sha256 } from "@oslojs/crypto/sha2";
+import { logger } from "@functions/log";
 
 export type BitcoinAddressCheck =
   | { ok: true; address: string; kind: "p2pkh" | "p2sh" | "segwit-v0" | "taproot" | "segwit" }
@@ -136,6 +137,6 @@ export function usableBitcoinAddress(configured: string | undefined): string | n
   if (check.ok) return check.address;
   if (loggedInvalid) return null;
   loggedInvalid = true;
-  console.error(JSON.stringify({ type: "donations", event: "bitcoin.invalid_address", message: `BITCOIN_ADDRESS is not a valid Bitcoin address: ${check.reason}. The Bitcoin section is hidden.` }));
+  logger("donations").error("bitcoin.invalid_address", { message: `BITCOIN_ADDRESS is not a valid Bitcoin address: ${check.reason}. The Bitcoin section is hidden.` });
   return null;
 }

@@ -6,7 +6,9 @@ import type { DonationSettings } from "./config";
 import {
   donationIdempotencyKey, validateDonationForm, type DonationFormErrors, type DonationFormValues, type DonationRequest,
 } from "./donation-form";
-import { logDonationEvent } from "./log";
+import { errorMessage, logger } from "@functions/log";
+
+const log = logger("donations");
 
 /** Metadata every donation carries to Stripe, so webhooks can link payments to members and notes. */
 export interface DonationMetadata {
@@ -68,10 +70,10 @@ export async function createDonationCheckout(stripe: Stripe, input: CheckoutInpu
   try {
     const session = await stripe.checkout.sessions.create(checkoutSessionParams(input), { idempotencyKey: input.idempotencyKey });
     if (!session.url) throw new Error("Checkout Session has no url");
-    logDonationEvent("checkout.created", { sessionId: session.id, frequency: input.donation.frequency, amount: input.donation.amountMinor, member: input.member !== null });
+    log.info("checkout.created", { sessionId: session.id, frequency: input.donation.frequency, amount: input.donation.amountMinor, member: input.member !== null });
     return { ok: true, url: session.url, sessionId: session.id };
   } catch (error) {
-    logDonationEvent("checkout.failed", { error: error instanceof Error ? error.message : "unknown" }, "error");
+    log.error("checkout.failed", { error: errorMessage(error) });
     return { ok: false, message: "We could not reach our card processor just now, so nothing was charged. Please try again in a minute." };
   }
 }
@@ -87,7 +89,7 @@ export async function retrieveCheckoutSession(stripe: Stripe, sessionId: string)
   try {
     return await stripe.checkout.sessions.retrieve(sessionId);
   } catch (error) {
-    logDonationEvent("checkout.retrieve_failed", { error: error instanceof Error ? error.message : "unknown" }, "warn");
+    log.warn("checkout.retrieve_failed", { error: errorMessage(error) });
     return null;
   }
 }

@@ -2,6 +2,7 @@
 // formatting. Used by the donate page, the account page's donation list and the build-time config check
 // (src/integrations/validate-donation-config.ts), so a bad setting fails the build with the same message
 // that the Worker logs at run time.
+import { logger } from "@functions/log";
 
 /** Currencies Stripe counts in whole units (no minor unit): amounts are sent to Stripe as they are. */
 const ZERO_DECIMAL_CURRENCIES = new Set([
@@ -18,11 +19,8 @@ export interface DonationSettings {
   maxMinor: number;
 }
 
-export interface DonationEnv {
-  DONATION_CURRENCY?: string | undefined;
-  DONATION_MIN?: string | undefined;
-  DONATION_MAX?: string | undefined;
-}
+/** The settings as the Worker's env holds them; any may be unset (and the build-time check passes only those set). */
+export type DonationEnv = Partial<Pick<Env, "DONATION_CURRENCY" | "DONATION_MIN" | "DONATION_MAX">>;
 
 export const DEFAULT_SETTINGS: DonationSettings = { currency: "gbp", fractionDigits: 2, minMinor: 100, maxMinor: 1_000_000 };
 
@@ -67,7 +65,7 @@ export function donationSettingsFromEnv(env: DonationEnv): DonationSettings {
   const { settings, problems } = readDonationSettings(env);
   if (problems.length > 0 && !loggedProblems) {
     loggedProblems = true;
-    for (const problem of problems) console.error(JSON.stringify({ type: "donations", event: "config.invalid", message: problem }));
+    for (const problem of problems) logger("donations").error("config.invalid", { message: problem });
   }
   return settings;
 }

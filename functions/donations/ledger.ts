@@ -5,7 +5,9 @@
 // one donation; refunds are kept in stripe_refunds and applied by both the refund and the payment, so either
 // order ends refunded. See README.md in this folder for the rules.
 import type Stripe from "stripe";
-import { logDonationEvent } from "./log";
+import { logger } from "@functions/log";
+
+const log = logger("donations");
 
 /** A payment to record, in the ledger's own terms. */
 export interface LedgerPayment {
@@ -146,7 +148,7 @@ export async function fulfilCheckoutSession(db: D1Database, session: Stripe.Chec
   const statements = recordCheckoutSessionStatements(db, session, now);
   if (statements.length === 0) return false;
   await db.batch(statements);
-  logDonationEvent("donation.recorded", { via: "thanks", sessionId: session.id });
+  log.info("donation.recorded", { via: "thanks", sessionId: session.id });
   return true;
 }
 

@@ -1,6 +1,8 @@
-// What a signed-in member sees of their giving: their donations (newest first) and their active monthly
-// donations, read in ONE round trip (a db.batch of two SELECTs), and the Stripe customer whose monthly
-// donation the Customer Portal manages. Used by src/components/AccountDonations.astro and /account/billing.
+// A member's giving and what their account does to it: the donations (newest first) and active monthly donations
+// the account page lists, read in ONE round trip (a db.batch of two SELECTs); the Stripe customer whose monthly
+// donation the Customer Portal manages; and the statements that the account's data export and deletion batch
+// (functions/auth/account.ts), so the auth module never names a donations column. Used by
+// src/components/AccountDonations.astro, /account/billing and the account use-cases.
 
 /** One donation as the account page lists it. */
 export interface MemberDonation {
@@ -61,4 +63,26 @@ export async function getMemberBillingCustomer(db: D1Database, userId: string, s
     .bind(userId, subscriptionId)
     .first<{ customer_id: string }>();
   return row?.customer_id ?? null;
+}
+
+/** The statements that read everything about a member's giving for "download my data": donations, then monthly donations. */
+export function exportMemberGivingStatements(db: D1Database, userId: string): D1PreparedStatement[] {
+  return [
+    db.prepare(
+      "SELECT amount, currency, frequency, status, note, created_at, refunded_at, checkout_session_id, invoice_id FROM donations WHERE user_id = ?1 ORDER BY created_at",
+    ).bind(userId),
+    db.prepare("SELECT id, amount, currency, status, created_at, canceled_at FROM subscriptions WHERE user_id = ?1").bind(userId),
+  ];
+}
+
+/**
+ * The statements that keep a deleted member's donations for the accounts but unlink them from the member and drop
+ * their email: rows linked to `userId`, and guest rows given with `ownedEmail` (null when the member never proved
+ * they own their address, since anyone can join with someone else's). Batch them with the account's deletion.
+ */
+export function anonymiseMemberGivingStatements(db: D1Database, userId: string, ownedEmail: string | null): D1PreparedStatement[] {
+  return [
+    db.prepare("UPDATE donations SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
+    db.prepare("UPDATE subscriptions SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
+  ];
 }

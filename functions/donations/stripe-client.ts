@@ -1,12 +1,9 @@
 // The Stripe client for the Worker: the fetch HTTP client and SubtleCrypto (the Node defaults do not run in
-// workerd), pointed at a local stand-in when STRIPE_API_BASE is set (tests only). Used by the donate, thanks,
-// billing and webhook endpoints. Without a secret key there is no client, and one warning is logged.
+// workerd), pointed at a local stand-in when STRIPE_API_BASE is set (tests only). Used through getStripe()
+// (src/lib/runtime.ts) by the donate, thanks, billing and webhook endpoints. Without a secret key there is no
+// client, and one warning is logged.
 import Stripe from "stripe";
-
-export interface StripeEnv {
-  STRIPE_SECRET_KEY?: string | undefined;
-  STRIPE_API_BASE?: string | undefined;
-}
+import { logger } from "@functions/log";
 
 let warnedMissingKey = false;
 
@@ -38,12 +35,12 @@ export function createStripeClient(key: string, apiBase?: string): Stripe {
 }
 
 /** The client when STRIPE_SECRET_KEY is set; otherwise null, with one clear warning per Worker instance. */
-export function stripeFromEnv(env: StripeEnv): Stripe | null {
+export function stripeFromEnv(env: Partial<Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_BASE">>): Stripe | null {
   const key = env.STRIPE_SECRET_KEY?.trim();
   if (!key) {
     if (!warnedMissingKey) {
       warnedMissingKey = true;
-      console.warn(JSON.stringify({ type: "donations", event: "stripe.not_configured", message: "STRIPE_SECRET_KEY is not set: card donations are switched off (README: Donations)." }));
+      logger("donations").warn("stripe.not_configured", { message: "STRIPE_SECRET_KEY is not set: card donations are switched off (README: Donations)." });
     }
     return null;
   }

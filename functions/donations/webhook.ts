@@ -9,7 +9,9 @@ import {
   cancelSubscriptionStatements, hasDonationForPaymentIntent, recordCheckoutSessionStatements, recordInvoiceStatements,
   recordRefundStatements, stripeId,
 } from "./ledger";
-import { logDonationEvent } from "./log";
+import { errorMessage, logger } from "@functions/log";
+
+const log = logger("donations");
 
 /** How old a signed delivery may be (seconds); Stripe's default, against replayed requests. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -29,12 +31,12 @@ export type EventHandler = (event: Stripe.Event, context: HandlerContext) => Pro
 export const EVENT_HANDLERS: Partial<Record<Stripe.Event["type"], EventHandler>> = {
   "checkout.session.completed": async (event, { db, now }) => {
     const session = event.data.object as Stripe.Checkout.Session;
-    if (session.payment_status !== "paid") logDonationEvent("checkout.awaiting_payment", { sessionId: session.id, paymentStatus: session.payment_status });
+    if (session.payment_status !== "paid") log.info("checkout.awaiting_payment", { sessionId: session.id, paymentStatus: session.payment_status });
     return recordCheckoutSessionStatements(db, session, now);
   },
   "checkout.session.async_payment_succeeded": async (event, { db, now }) => recordCheckoutSessionStatements(db, event.data.object as Stripe.Checkout.Session, now),
   "checkout.session.async_payment_failed": async (event) => {
-    logDonationEvent("checkout.async_payment_failed", { sessionId: (event.data.object as Stripe.Checkout.Session).id }, "warn");
+    log.warn("checkout.async_payment_failed", { sessionId: (event.data.object as Stripe.Checkout.Session).id });
     return [];
   },
   "invoice.paid": async (event, { db, now }) => recordInvoiceStatements(db, event.data.object as Stripe.Invoice, now),
@@ -43,7 +45,7 @@ export const EVENT_HANDLERS: Partial<Record<Stripe.Event["type"], EventHandler>>
     const charge = event.data.object as Stripe.Charge;
     const paymentIntentId = stripeId(charge.payment_intent);
     if (paymentIntentId === null) {
-      logDonationEvent("refund.unmatched", { chargeId: charge.id, reason: "no payment intent" }, "warn");
+      log.warn("refund.unmatched", { chargeId: charge.id, reason: "no payment intent" });
       return [];
     }
     if (await hasDonationForPaymentIntent(db, paymentIntentId)) return recordRefundStatements(db, { paymentIntentId, invoiceId: null }, charge, now);
@@ -51,7 +53,7 @@ export const EVENT_HANDLERS: Partial<Record<Stripe.Event["type"], EventHandler>>
     const payments = await stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: paymentIntentId }, limit: 1 });
     const invoiceId = stripeId(payments.data[0]?.invoice as string | { id: string } | undefined);
     // Neither a donation by this PaymentIntent nor an invoice it paid: the refund waits for its payment's record.
-    if (invoiceId === null) logDonationEvent("refund.waiting", { chargeId: charge.id, reason: "no donation for this payment yet" });
+    if (invoiceId === null) log.info("refund.waiting", { chargeId: charge.id, reason: "no donation for this payment yet" });
     return recordRefundStatements(db, { paymentIntentId, invoiceId }, charge, now);
   },
 };
@@ -84,18 +86,18 @@ export interface WebhookResponse {
 export async function handleStripeWebhook(request: WebhookRequest): Promise<WebhookResponse> {
   const { db, stripe, now } = request;
   if (!request.secret) {
-    logDonationEvent("webhook.not_configured", { message: "STRIPE_WEBHOOK_SECRET is not set: refusing all webhook deliveries (README: Donations)." }, "error");
+    log.error("webhook.not_configured", { message: "STRIPE_WEBHOOK_SECRET is not set: refusing all webhook deliveries (README: Donations)." });
     return { status: 503, body: { received: false, error: "webhooks are not configured" } };
   }
   if (request.signature === null || request.signature === "") {
-    logDonationEvent("webhook.rejected", { reason: "missing signature" }, "warn");
+    log.warn("webhook.rejected", { reason: "missing signature" });
     return { status: 400, body: { received: false, error: "missing Stripe-Signature header" } };
   }
   let event: Stripe.Event;
   try {
     event = await stripe.webhooks.constructEventAsync(request.payload, request.signature, request.secret, WEBHOOK_TOLERANCE_SECONDS, webhookCryptoProvider, now * 1000);
   } catch (error) {
-    logDonationEvent("webhook.rejected", { reason: error instanceof Error ? (error.message.split("\n")[0] ?? "").slice(0, 200) : "invalid signature" }, "warn");
+    log.warn("webhook.rejected", { reason: error instanceof Error ? (error.message.split("\n")[0] ?? "").slice(0, 200) : "invalid signature" });
     return { status: 400, body: { received: false, error: "signature verification failed" } };
   }
 
@@ -105,15 +107,15 @@ export async function handleStripeWebhook(request: WebhookRequest): Promise<Webh
   try {
     const seen = await db.prepare("SELECT 1 AS seen FROM stripe_events WHERE id = ?1").bind(event.id).first();
     if (seen !== null) {
-      logDonationEvent("webhook.duplicate", { eventId: event.id, eventType: event.type });
+      log.info("webhook.duplicate", { eventId: event.id, eventType: event.type });
       return { status: 200, body: { received: true, duplicate: true } };
     }
     const statements = await handler(event, { db, stripe, now });
     await db.batch([...statements, markEventStatement(db, event, now)]);
-    logDonationEvent("webhook.processed", { eventId: event.id, eventType: event.type, writes: statements.length });
+    log.info("webhook.processed", { eventId: event.id, eventType: event.type, writes: statements.length });
     return { status: 200, body: { received: true } };
   } catch (error) {
-    logDonationEvent("webhook.failed", { eventId: event.id, eventType: event.type, error: error instanceof Error ? error.message.slice(0, 300) : "unknown" }, "error");
+    log.error("webhook.failed", { eventId: event.id, eventType: event.type, error: errorMessage(error) });
     return { status: 500, body: { received: false, error: "processing failed; Stripe will retry" } };
   }
 }

@@ -1,7 +1,11 @@
 // The emails the site sends, each as plain text and HTML. Links are built from the configured site URL,
-// never from the request's Host header, so a forged Host cannot redirect a reset link.
+// never from the request's Host header, so a forged Host cannot redirect a reset link. The lifetimes they state
+// are the ones the codes and links really have (CODE_LIFETIME, RESET_LIFETIME).
 import type { EmailMessage } from "./mailer";
 import { CONTACT_EMAIL } from "@functions/contact";
+import { durationInWords } from "@functions/clock";
+import { CODE_LIFETIME } from "@functions/auth/email-verification";
+import { RESET_LIFETIME } from "@functions/auth/password-reset";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -20,7 +24,7 @@ export function verificationEmail(to: string, code: string, siteUrl: string): Em
   const verifyUrl = new URL("/verify", siteUrl).href;
   const lines = [
     `Your Smallism verification code is ${code}.`,
-    `Enter it at ${verifyUrl} within 15 minutes. It works once.`,
+    `Enter it at ${verifyUrl} within ${durationInWords(CODE_LIFETIME)}. It works once.`,
     "If you did not ask for this, you can ignore this email.",
   ];
   return { to, subject: `Your Smallism code: ${code}`, text: lines.join("\n\n"), html: layout("Confirm your email address", lines, { href: verifyUrl, label: "Enter your code" }) };
@@ -31,7 +35,7 @@ export function passwordResetEmail(to: string, token: string, siteUrl: string): 
   const link = new URL(`/reset?token=${encodeURIComponent(token)}`, siteUrl).href;
   const lines = [
     "Someone asked to reset the password of your Smallism account.",
-    `Choose a new password here within the next hour: ${link}`,
+    `Choose a new password here within ${durationInWords(RESET_LIFETIME)}: ${link}`,
     "The link works once. If you did not ask for this, ignore this email: your password stays as it is.",
   ];
   return { to, subject: "Reset your Smallism password", text: lines.join("\n\n"), html: layout("Reset your password", lines, { href: link, label: "Choose a new password" }) };

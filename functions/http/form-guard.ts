@@ -21,28 +21,6 @@ export interface GuardOptions {
   throttles?: (fields: URLSearchParams) => Array<[ThrottleRule, string]>;
 }
 
-/**
- * The client's address as throttles count it: IPv4 as Cloudflare reports it, IPv6 reduced to its /64 network
- * (one subscriber usually holds a whole /64, so single addresses would be free to rotate). "local" in development.
- */
-export function clientIp(request: Request): string {
-  const ip = request.headers.get("CF-Connecting-IP");
-  if (ip === null) return "local";
-  return ip.includes(":") ? ipv6Network(ip) : ip;
-}
-
-/** The first four groups of an IPv6 address ("2001:db8:0:0::/64"); IPv4-mapped addresses give the IPv4. */
-export function ipv6Network(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  const [head = "", tail] = ip.toLowerCase().split("::", 2);
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const missing = Math.max(0, 8 - headGroups.length - tailGroups.length);
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(missing).fill("0"), ...tailGroups];
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
-}
-
 /** Reads and checks a form post; see GuardResult. */
 export async function guardForm(request: Request, db: D1Database, options: GuardOptions): Promise<GuardResult> {
   const form = await readForm(request);

@@ -2,60 +2,21 @@
 // money or confuse donors: an invalid BITCOIN_ADDRESS, or a bad DONATION_CURRENCY / DONATION_MIN / DONATION_MAX.
 // These are wrangler vars, so they are read from the process environment, then .dev.vars, then wrangler.toml's
 // [vars] (the first that sets a key wins, as wrangler resolves them for local runs). Used by astro.config.mjs.
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { AstroIntegration } from "astro";
+import { AstroError } from "astro/errors";
 import { checkBitcoinAddress } from "@functions/donations/bitcoin-address";
-import { readDonationSettings } from "@functions/donations/config";
+import { readDonationSettings, type DonationEnv } from "@functions/donations/config";
+import { readDevVars, readProjectFile, readWranglerVars } from "./wrangler-vars";
 
-const KEYS = ["BITCOIN_ADDRESS", "DONATION_CURRENCY", "DONATION_MIN", "DONATION_MAX"] as const;
-type Key = (typeof KEYS)[number];
-
-/** Unquotes a TOML basic or literal string value (the only kinds these settings use). */
-function tomlString(raw: string): string | undefined {
-  const value = raw.trim();
-  const basic = /^"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$/.exec(value);
-  if (basic) return basic[1]!.replace(/\\(["\\])/g, "$1");
-  const literal = /^'([^']*)'\s*(?:#.*)?$/.exec(value);
-  return literal ? literal[1] : undefined;
-}
-
-/** The keys set in wrangler.toml's top-level [vars] table. */
-export function readWranglerVars(toml: string): Partial<Record<Key, string>> {
-  const vars: Partial<Record<Key, string>> = {};
-  let inVars = false;
-  for (const line of toml.split(/\r?\n/)) {
-    const table = /^\s*\[([^\]]*)\]\s*(?:#.*)?$/.exec(line);
-    if (table) {
-      inVars = table[1]!.trim() === "vars";
-      continue;
-    }
-    if (!inVars) continue;
-    const pair = /^\s*([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
-    if (pair && (KEYS as readonly string[]).includes(pair[1]!)) {
-      const value = tomlString(pair[2]!);
-      if (value !== undefined) vars[pair[1] as Key] = value;
-    }
-  }
-  return vars;
-}
-
-/** The keys set in a .dev.vars (dotenv) file. */
-export function readDevVars(text: string): Partial<Record<Key, string>> {
-  const vars: Partial<Record<Key, string>> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const pair = /^\s*(?:export\s+)?([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
-    if (!pair || !(KEYS as readonly string[]).includes(pair[1]!)) continue;
-    vars[pair[1] as Key] = pair[2]!.trim().replace(/^(["'])(.*)\1$/, "$2");
-  }
-  return vars;
-}
+/** The settings this check reads. */
+export const DONATION_SETTING_KEYS = ["BITCOIN_ADDRESS", "DONATION_CURRENCY", "DONATION_MIN", "DONATION_MAX"] as const;
+type Key = (typeof DONATION_SETTING_KEYS)[number];
 
 /** Every problem with the donation settings, as sentences naming where the bad value came from. */
 export function donationConfigProblems(sources: Array<{ name: string; vars: Partial<Record<Key, string>> }>): string[] {
   const resolved: Partial<Record<Key, { value: string; source: string }>> = {};
   for (const source of sources) {
-    for (const key of KEYS) {
+    for (const key of DONATION_SETTING_KEYS) {
       const value = source.vars[key];
       if (value !== undefined && resolved[key] === undefined) resolved[key] = { value, source: source.name };
     }
@@ -66,11 +27,12 @@ export function donationConfigProblems(sources: Array<{ name: string; vars: Part
     const check = checkBitcoinAddress(bitcoin.value);
     if (!check.ok) problems.push(`BITCOIN_ADDRESS (from ${bitcoin.source}) is not a valid Bitcoin address: ${check.reason}. Fix it or leave it empty to hide the Bitcoin section.`);
   }
-  const { problems: settingProblems } = readDonationSettings({
-    DONATION_CURRENCY: resolved.DONATION_CURRENCY?.value,
-    DONATION_MIN: resolved.DONATION_MIN?.value,
-    DONATION_MAX: resolved.DONATION_MAX?.value,
-  });
+  const settings: DonationEnv = {};
+  for (const key of ["DONATION_CURRENCY", "DONATION_MIN", "DONATION_MAX"] as const) {
+    const value = resolved[key]?.value;
+    if (value !== undefined) settings[key] = value;
+  }
+  const { problems: settingProblems } = readDonationSettings(settings);
   problems.push(...settingProblems);
   return problems;
 }
@@ -81,20 +43,21 @@ export default function validateDonationConfig(): AstroIntegration {
     name: "smallism:validate-donation-config",
     hooks: {
       "astro:config:setup": ({ config, logger }) => {
-        const root = fileURLToPath(config.root);
-        const read = (file: string): string => (existsSync(`${root}/${file}`) ? readFileSync(`${root}/${file}`, "utf8") : "");
         const fromEnv: Partial<Record<Key, string>> = {};
-        for (const key of KEYS) {
+        for (const key of DONATION_SETTING_KEYS) {
           const value = process.env[key];
           if (value !== undefined) fromEnv[key] = value;
         }
         const problems = donationConfigProblems([
           { name: "the environment", vars: fromEnv },
-          { name: ".dev.vars", vars: readDevVars(read(".dev.vars")) },
-          { name: "wrangler.toml [vars]", vars: readWranglerVars(read("wrangler.toml")) },
+          { name: ".dev.vars", vars: readDevVars(readProjectFile(config.root, ".dev.vars"), DONATION_SETTING_KEYS) },
+          { name: "wrangler.toml [vars]", vars: readWranglerVars(readProjectFile(config.root, "wrangler.toml"), DONATION_SETTING_KEYS) },
         ]);
         if (problems.length > 0) {
-          throw new Error(`Donation settings are invalid:\n- ${problems.join("\n- ")}\n(README: Donations)`);
+          throw new AstroError(
+            `Donation settings are invalid:\n- ${problems.join("\n- ")}`,
+            "Fix each setting where it is named (the environment, .dev.vars or wrangler.toml [vars]), or leave it empty to use the default. README: Donations.",
+          );
         }
         logger.debug("donation settings are valid");
       },

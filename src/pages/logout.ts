@@ -1,16 +1,16 @@
 // Sign out (POST only): deletes this session and clears the cookie, then goes home.
 import type { APIRoute } from "astro";
 import { invalidateSession } from "@functions/auth/sessions";
-import { logAuthEvent } from "@functions/auth/log";
+import { logger } from "@functions/log";
 import { getDb } from "@src/lib/runtime";
-import { clearSessionCookie } from "@src/lib/session-cookie";
+import { clearSessionCookie } from "@functions/auth/session-cookie";
 
 export const prerender = false;
 
 export const POST: APIRoute = async ({ locals, cookies, url, redirect }) => {
   if (locals.session !== null) {
     await invalidateSession(getDb(), locals.session.id);
-    logAuthEvent("signout", { userId: locals.session.userId });
+    logger("auth").info("signout", { userId: locals.session.userId });
   }
   clearSessionCookie(cookies, url);
   return redirect("/", 303);

@@ -1,7 +1,7 @@
-// clientIp (src/lib/form-guard.ts): the subject every per-IP throttle counts. IPv6 clients are counted per /64,
+// clientIp (functions/http/client-ip.ts): the subject every per-IP throttle counts. IPv6 clients are counted per /64,
 // because one subscriber usually holds a whole /64 and could otherwise rotate addresses past every limit.
 import { describe, expect, it } from "vitest";
-import { clientIp, ipv6Network } from "@functions/http/form-guard";
+import { clientIp, ipv6Network } from "@functions/http/client-ip";
 
 const from = (ip?: string): Request => new Request("https://smallism.org/login", ip === undefined ? {} : { headers: { "CF-Connecting-IP": ip } });
 

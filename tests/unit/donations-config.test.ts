@@ -5,7 +5,8 @@ import jsQR from "jsqr";
 import { formatMoney, parseAmount, readDonationSettings } from "@functions/donations/config";
 import { checkBitcoinAddress, usableBitcoinAddress } from "@functions/donations/bitcoin-address";
 import { bitcoinUri, qrSvgPath } from "@functions/donations/bitcoin-qr";
-import { donationConfigProblems, readDevVars, readWranglerVars } from "@src/integrations/validate-donation-config";
+import { DONATION_SETTING_KEYS, donationConfigProblems } from "@src/integrations/validate-donation-config";
+import { readDevVars, readWranglerVars } from "@src/integrations/wrangler-vars";
 
 describe("parseAmount (integer minor units, no floats)", () => {
   it.each([
@@ -91,18 +92,18 @@ describe("the build-time config check (src/integrations/validate-donation-config
   const toml = `name = "smallism"\n[vars]\nSITE_URL = "https://smallism.org"\nBITCOIN_ADDRESS = "bc1qnotvalid" # comment\nDONATION_MAX = '500'\n\n[observability]\nBITCOIN_ADDRESS = "ignored"\n`;
 
   it("reads only the [vars] table of wrangler.toml", () => {
-    expect(readWranglerVars(toml)).toEqual({ BITCOIN_ADDRESS: "bc1qnotvalid", DONATION_MAX: "500" });
-    expect(readDevVars('BITCOIN_ADDRESS="1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"\nOTHER=1\n')).toEqual({ BITCOIN_ADDRESS: "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" });
+    expect(readWranglerVars(toml, DONATION_SETTING_KEYS)).toEqual({ BITCOIN_ADDRESS: "bc1qnotvalid", DONATION_MAX: "500" });
+    expect(readDevVars('BITCOIN_ADDRESS="1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"\nOTHER=1\n', DONATION_SETTING_KEYS)).toEqual({ BITCOIN_ADDRESS: "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" });
   });
 
   it("fails with a message naming the key, the source and the reason", () => {
-    const problems = donationConfigProblems([{ name: "wrangler.toml [vars]", vars: readWranglerVars(toml) }]);
+    const problems = donationConfigProblems([{ name: "wrangler.toml [vars]", vars: readWranglerVars(toml, DONATION_SETTING_KEYS) }]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/BITCOIN_ADDRESS \(from wrangler\.toml \[vars\]\) is not a valid Bitcoin address/);
   });
 
   it("the environment overrides the files, and empty or valid values pass", () => {
-    const files = { name: "wrangler.toml [vars]", vars: readWranglerVars(toml) };
+    const files = { name: "wrangler.toml [vars]", vars: readWranglerVars(toml, DONATION_SETTING_KEYS) };
     expect(donationConfigProblems([{ name: "the environment", vars: { BITCOIN_ADDRESS: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq" } }, files])).toEqual([]);
     expect(donationConfigProblems([{ name: "the environment", vars: { BITCOIN_ADDRESS: "" } }, files])).toEqual([]);
     expect(donationConfigProblems([{ name: "the environment", vars: { DONATION_CURRENCY: "pounds" } }]).join()).toMatch(/DONATION_CURRENCY/);

@@ -4,7 +4,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signIn, signUp } from "@functions/auth/account";
-import { generateSessionToken, SESSION_LIFETIME, sessionCookie, validateSessionToken } from "@functions/auth/sessions";
+import { generateSessionToken, SESSION_LIFETIME, validateSessionToken } from "@functions/auth/sessions";
+import { sessionCookie } from "@functions/auth/session-cookie";
 import { hashPassword, needsRehash, verifyPassword } from "@functions/auth/passwords";
 import { hashToken } from "@functions/auth/tokens";
 import { getUserByEmail } from "@functions/auth/users";

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "@functions/auth/password-reset";
-import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
+import { createSession, generateSessionToken, newSession, validateSessionToken } from "@functions/auth/sessions";
 import { hashToken } from "@functions/auth/tokens";
 import { changePassword, requestEmailChange, requestPasswordReset, signUp } from "@functions/auth/account";
 import { verifyEmailCode } from "@functions/auth/email-verification";
@@ -49,7 +49,7 @@ describe("a reset token", () => {
     const wrong = oneCharOff(token);
     expect(wrong).toHaveLength(token.length);
     expect(await findPasswordReset(env.DB, wrong, T0)).toBeNull();
-    expect(await consumePasswordReset(env.DB, wrong, "attacker-hash", generateSessionToken(), T0)).toBeNull();
+    expect(await consumePasswordReset(env.DB, wrong, userId, "attacker-hash", newSession(T0), T0)).toBeNull();
     expect((await userRow(userId)).password_hash).toBe("old-hash");
     expect(await sessionIds(userId)).toEqual([]);
     // The real token still works afterwards.
@@ -62,9 +62,9 @@ describe("a reset token", () => {
     const token = await createPasswordReset(env.DB, userId, T0);
     expect(await findPasswordReset(env.DB, token, T0 + RESET_LIFETIME - 1)).toEqual({ userId });
     expect(await findPasswordReset(env.DB, token, T0 + RESET_LIFETIME)).toBeNull();
-    expect(await consumePasswordReset(env.DB, token, "late-hash", generateSessionToken(), T0 + RESET_LIFETIME)).toBeNull();
+    expect(await consumePasswordReset(env.DB, token, userId, "late-hash", newSession(T0 + RESET_LIFETIME), T0 + RESET_LIFETIME)).toBeNull();
     expect((await userRow(userId)).password_hash).toBe("old-hash");
-    expect(await consumePasswordReset(env.DB, token, "in-time-hash", generateSessionToken(), T0 + RESET_LIFETIME - 1)).toEqual({ userId });
+    expect(await consumePasswordReset(env.DB, token, userId, "in-time-hash", newSession(T0 + RESET_LIFETIME - 1), T0 + RESET_LIFETIME - 1)).toEqual({ userId });
   });
 
   it("dies when a newer reset is requested", async () => {
@@ -73,7 +73,7 @@ describe("a reset token", () => {
     const second = await createPasswordReset(env.DB, userId, T0 + 10);
     expect(second).not.toBe(first);
     expect(await findPasswordReset(env.DB, first, T0 + 10)).toBeNull();
-    expect(await consumePasswordReset(env.DB, first, "hash-from-first", generateSessionToken(), T0 + 10)).toBeNull();
+    expect(await consumePasswordReset(env.DB, first, userId, "hash-from-first", newSession(T0 + 10), T0 + 10)).toBeNull();
     expect(await findPasswordReset(env.DB, second, T0 + 10)).toEqual({ userId });
     const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
     expect(count!.n).toBe(1);
@@ -83,7 +83,7 @@ describe("a reset token", () => {
     const [a, b] = [await makeUser(), await makeUser()];
     const tokenA = await createPasswordReset(env.DB, a, T0);
     const tokenB = await createPasswordReset(env.DB, b, T0);
-    expect(await consumePasswordReset(env.DB, tokenA, "new-a", generateSessionToken(), T0)).toEqual({ userId: a });
+    expect(await consumePasswordReset(env.DB, tokenA, a, "new-a", newSession(T0), T0)).toEqual({ userId: a });
     expect(await findPasswordReset(env.DB, tokenB, T0)).toEqual({ userId: b });
     expect((await userRow(b)).password_hash).toBe("old-hash");
   });
@@ -95,19 +95,18 @@ describe("consuming a reset", () => {
     const oldTokens = [generateSessionToken(), generateSessionToken()];
     for (const token of oldTokens) await createSession(env.DB, token, userId, T0);
     const resetToken = await createPasswordReset(env.DB, userId, T0);
-    const newSession = generateSessionToken();
+    const fresh = newSession(T0 + 5);
 
-    expect(await consumePasswordReset(env.DB, resetToken, "new-hash", newSession, T0 + 5)).toEqual({ userId });
+    expect(await consumePasswordReset(env.DB, resetToken, userId, "new-hash", fresh, T0 + 5)).toEqual({ userId });
     expect(await userRow(userId)).toEqual({ password_hash: "new-hash", email_verified_at: T0 + 5 });
     for (const token of oldTokens) expect((await validateSessionToken(env.DB, token, T0 + 5)).session).toBeNull();
-    const fresh = await validateSessionToken(env.DB, newSession, T0 + 5);
-    expect(fresh.session?.userId).toBe(userId);
-    expect(await sessionIds(userId)).toEqual([hashToken(newSession)]);
+    expect((await validateSessionToken(env.DB, fresh.token, T0 + 5)).session).toMatchObject({ userId, expiresAt: fresh.expiresAt });
+    expect(await sessionIds(userId)).toEqual([hashToken(fresh.token)]);
 
     // Single use: the same link again changes nothing.
-    expect(await consumePasswordReset(env.DB, resetToken, "second-hash", generateSessionToken(), T0 + 6)).toBeNull();
+    expect(await consumePasswordReset(env.DB, resetToken, userId, "second-hash", newSession(T0 + 6), T0 + 6)).toBeNull();
     expect((await userRow(userId)).password_hash).toBe("new-hash");
-    expect(await sessionIds(userId)).toEqual([hashToken(newSession)]);
+    expect(await sessionIds(userId)).toEqual([hashToken(fresh.token)]);
   });
 
   it("spends the sign-up code of the address it verifies, so nothing shows as waiting for a code", async () => {
@@ -116,9 +115,9 @@ describe("consuming a reset", () => {
     if (!up.ok) throw new Error("sign-up failed");
     expect((await validateSessionToken(env.DB, up.token, T0 + 1)).user?.pendingEmail).toBe(email);
     const token = await createPasswordReset(env.DB, up.userId, T0 + 2);
-    const sessionToken = generateSessionToken();
-    expect(await consumePasswordReset(env.DB, token, "new-hash", sessionToken, T0 + 3)).toEqual({ userId: up.userId });
-    const user = (await validateSessionToken(env.DB, sessionToken, T0 + 4)).user;
+    const session = newSession(T0 + 3);
+    expect(await consumePasswordReset(env.DB, token, up.userId, "new-hash", session, T0 + 3)).toEqual({ userId: up.userId });
+    const user = (await validateSessionToken(env.DB, session.token, T0 + 4)).user;
     expect(user).toMatchObject({ emailVerified: true, pendingEmail: null });
   });
 
@@ -126,7 +125,7 @@ describe("consuming a reset", () => {
     const userId = await makeUser();
     await env.DB.prepare("UPDATE users SET email_verified_at = ?1 WHERE id = ?2").bind(T0 - 100, userId).run();
     const token = await createPasswordReset(env.DB, userId, T0);
-    await consumePasswordReset(env.DB, token, "h", generateSessionToken(), T0);
+    await consumePasswordReset(env.DB, token, userId, "h", newSession(T0), T0);
     expect((await userRow(userId)).email_verified_at).toBe(T0 - 100);
   });
 
@@ -134,8 +133,8 @@ describe("consuming a reset", () => {
     const userId = await makeUser();
     await createSession(env.DB, generateSessionToken(), userId, T0);
     const token = await createPasswordReset(env.DB, userId, T0);
-    const attempts = Array.from({ length: 5 }, (_, i) => ({ hash: `hash-${i}`, session: generateSessionToken() }));
-    const results = await Promise.all(attempts.map((a) => consumePasswordReset(env.DB, token, a.hash, a.session, T0 + 1)));
+    const attempts = Array.from({ length: 5 }, (_, i) => ({ hash: `hash-${i}`, session: newSession(T0 + 1) }));
+    const results = await Promise.all(attempts.map((a) => consumePasswordReset(env.DB, token, userId, a.hash, a.session, T0 + 1)));
 
     const winners = results.flatMap((result, i) => (result === null ? [] : [i]));
     expect(winners).toHaveLength(1);
@@ -143,9 +142,9 @@ describe("consuming a reset", () => {
     const winner = attempts[winners[0]!]!;
     expect(results[winners[0]!]).toEqual({ userId });
     expect((await userRow(userId)).password_hash).toBe(winner.hash);
-    expect(await sessionIds(userId)).toEqual([hashToken(winner.session)]);
+    expect(await sessionIds(userId)).toEqual([hashToken(winner.session.token)]);
     for (const [i, attempt] of attempts.entries()) {
-      if (i !== winners[0]) expect((await validateSessionToken(env.DB, attempt.session, T0 + 1)).session).toBeNull();
+      if (i !== winners[0]) expect((await validateSessionToken(env.DB, attempt.session.token, T0 + 1)).session).toBeNull();
     }
     const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
     expect(left!.n).toBe(0);
@@ -172,7 +171,7 @@ describe("outstanding reset links after the account changes", () => {
     const token = await createPasswordReset(env.DB, userId, T0 + 10);
     expect((await changePassword(env.DB, mailer, userId, PASSWORD, "copper meadow seventeen", T0 + 20)).ok).toBe(true);
     expect(await findPasswordReset(env.DB, token, T0 + 30)).toBeNull();
-    expect(await consumePasswordReset(env.DB, token, "attacker-hash", generateSessionToken(), T0 + 30)).toBeNull();
+    expect(await consumePasswordReset(env.DB, token, userId, "attacker-hash", newSession(T0 + 30), T0 + 30)).toBeNull();
   });
 
   it("moving the account to a new email address kills reset links sent to the old one", async () => {
@@ -184,7 +183,7 @@ describe("outstanding reset links after the account changes", () => {
     const code = /code is ([A-Z0-9]{8})/.exec(captured.find((m) => m.to === newEmail)!.text)![1]!;
     expect(await verifyEmailCode(env.DB, userId, code, T0 + 30)).toEqual({ ok: true, email: newEmail });
     expect(await findPasswordReset(env.DB, oldAddressToken, T0 + 40)).toBeNull();
-    expect(await consumePasswordReset(env.DB, oldAddressToken, "attacker-hash", generateSessionToken(), T0 + 40)).toBeNull();
+    expect(await consumePasswordReset(env.DB, oldAddressToken, userId, "attacker-hash", newSession(T0 + 40), T0 + 40)).toBeNull();
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1").bind(userId).first<{ password_hash: string }>();
     expect(row!.password_hash).not.toBe("attacker-hash");
   });

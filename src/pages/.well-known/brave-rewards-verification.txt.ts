@@ -1,12 +1,12 @@
 // /.well-known/brave-rewards-verification.txt: the Brave Rewards creator-verification file, served from the
 // BRAVE_REWARDS_VERIFICATION setting exactly as Brave issued it; 404 when it is not configured.
 import type { APIRoute } from "astro";
-import { siteEnv } from "@src/lib/runtime";
+import { env } from "cloudflare:workers";
 
 export const prerender = false;
 
 export const GET: APIRoute = () => {
-  const text = siteEnv().BRAVE_REWARDS_VERIFICATION;
+  const text = env.BRAVE_REWARDS_VERIFICATION;
   if (!text || text.trim() === "") {
     return new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }

@@ -1,11 +1,11 @@
 // POST /api/stripe/webhook: Stripe's signed event deliveries. Thin: reads the raw body (size-capped) and hands
 // it to functions/donations/webhook.ts, which verifies, deduplicates and records. Exempt from the Origin check
-// (src/lib/origin.ts) because the signature authenticates it; an unsigned or badly signed body writes nothing.
+// (functions/http/origin.ts) because the signature authenticates it; an unsigned or badly signed body writes nothing.
 import type { APIRoute } from "astro";
-import { getDb, siteEnv } from "@src/lib/runtime";
+import { env } from "cloudflare:workers";
+import { getDb, getStripe } from "@src/lib/runtime";
 import { handleStripeWebhook, MAX_WEBHOOK_BYTES } from "@functions/donations/webhook";
-import { stripeFromEnv } from "@functions/donations/stripe-client";
-import { logDonationEvent } from "@functions/donations/log";
+import { logger } from "@functions/log";
 import { nowSeconds } from "@functions/clock";
 
 export const prerender = false;
@@ -16,13 +16,12 @@ function reply(status: number, body: unknown): Response {
 }
 
 export const POST: APIRoute = async ({ request }) => {
-  const env = siteEnv();
   if (Number(request.headers.get("Content-Length") ?? "0") > MAX_WEBHOOK_BYTES) return reply(413, { received: false, error: "body too large" });
   const payload = await request.text();
   if (payload.length > MAX_WEBHOOK_BYTES) return reply(413, { received: false, error: "body too large" });
-  const stripe = stripeFromEnv(env);
+  const stripe = getStripe();
   if (stripe === null) {
-    logDonationEvent("webhook.not_configured", { message: "STRIPE_SECRET_KEY is not set: refusing webhook deliveries (README: Donations)." }, "error");
+    logger("donations").error("webhook.not_configured", { message: "STRIPE_SECRET_KEY is not set: refusing webhook deliveries (README: Donations)." });
     return reply(503, { received: false, error: "Stripe is not configured" });
   }
   const result = await handleStripeWebhook({

@@ -1,0 +1,41 @@
+// The session cookie, in one place: its name and attributes, and reading, setting and clearing it for a request.
+// HttpOnly, SameSite=Lax, Path=/, and over HTTPS `__Host-` prefixed and Secure (so no subdomain or plain-http page
+// can set or read it); the plain name on http://localhost, where browsers drop Secure cookies. A cookie is only ever
+// set with its session's own expiry (NewSession from sessions.ts), so the absolute lifetime cap holds in the browser
+// too. Takes Astro's `cookies` (the middleware and the account pages pass Astro.cookies) or any jar shaped like it.
+
+export interface SessionCookie {
+  name: string;
+  attributes: { httpOnly: true; sameSite: "lax"; path: "/"; secure: boolean; expires?: Date; maxAge?: number };
+}
+
+/** The part of Astro's `cookies` this module uses. */
+export interface CookieJar {
+  get(name: string): { value: string } | undefined;
+  set(name: string, value: string, attributes: SessionCookie["attributes"]): void;
+}
+
+/** Name and attributes of the cookie for a session expiring at `expiresAt`; without it, those that clear the cookie. */
+export function sessionCookie(secure: boolean, expiresAt?: number): SessionCookie {
+  const attributes: SessionCookie["attributes"] = { httpOnly: true, sameSite: "lax", path: "/", secure };
+  if (expiresAt === undefined) attributes.maxAge = 0;
+  else attributes.expires = new Date(expiresAt * 1000);
+  return { name: secure ? "__Host-smallism_session" : "smallism_session", attributes };
+}
+
+/** The session token the request carries, or null. */
+export function readSessionCookie(cookies: CookieJar, url: URL): string | null {
+  return cookies.get(sessionCookie(url.protocol === "https:").name)?.value ?? null;
+}
+
+/** Puts a session's token in the member's cookie, expiring when the session does. */
+export function setSessionCookie(cookies: CookieJar, url: URL, session: { token: string; expiresAt: number }): void {
+  const { name, attributes } = sessionCookie(url.protocol === "https:", session.expiresAt);
+  cookies.set(name, session.token, attributes);
+}
+
+/** Removes the session cookie (sign-out, an unknown or expired session, a deleted account). */
+export function clearSessionCookie(cookies: CookieJar, url: URL): void {
+  const { name, attributes } = sessionCookie(url.protocol === "https:");
+  cookies.set(name, "", attributes);
+}
