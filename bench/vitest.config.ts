@@ -1,23 +1,14 @@
-// `npm run bench` runs bench/worker-cpu.test.ts with this config: inside workerd (@cloudflare/vitest-plugin) with a
-// real local D1 and the real migrations, set up exactly as the `worker` test project in vitest.config.ts.
+// `npm run bench` runs bench/worker-cpu.test.ts with this config: inside workerd with a real local D1 and the real
+// migrations, in the same Workers pool as the `worker` test project (tests/support/worker-pool.ts).
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { aliases } from "../tests/support/aliases";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const migrations = await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url)));
+import { workerPool } from "../tests/support/worker-pool";
 
 export default defineConfig({
-  root,
+  root: fileURLToPath(new URL("..", import.meta.url)),
   resolve: { alias: aliases },
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      main: "./tests/worker/test-entry.ts",
-      miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
-    }),
-  ],
+  plugins: [await workerPool()],
   test: {
     name: "bench-worker-cpu",
     include: ["bench/worker-cpu.test.ts"],
