@@ -1,7 +1,7 @@
 // Time in unix seconds, the unit every table and function uses. Functions take `now` as an argument so tests can
 // control the clock; only the edges (pages, the Worker's scheduled handler) call nowSeconds().
 
-/** Seconds in a day. */
+/** A day in seconds, for lifetimes and clean-up windows. */
 export const DAY = 24 * 60 * 60;
 
 /** Seconds since the epoch, now. */

@@ -1,5 +1,6 @@
 // Email verification codes: 8 characters, 15-minute life, single use, five wrong tries end the code.
-// Used by sign-up (first code), /verify (check and resend) and email change (code sent to the new address).
+// Used by the account use-cases (the first code, a resend, the code an email change sends to the new address) and
+// by /verify, which checks the typed code.
 import { constantTimeEqual, generateCode, hashToken, normaliseCode } from "./tokens";
 import { isUniqueViolation } from "./users";
 import { deletePasswordResetsStatement } from "./password-reset";

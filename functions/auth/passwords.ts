@@ -1,5 +1,5 @@
-// Password hashing (scrypt via node:crypto) and the password policy. Used by sign-up, sign-in, reset and
-// the account page. Hashes are PHC strings carrying their parameters, so the cost can be raised later and
+// Password hashing (scrypt via node:crypto) and the password policy. Used by the account use-cases (account.ts);
+// the forms take the policy's limits from here for their inputs. Hashes are PHC strings carrying their parameters, so the cost can be raised later and
 // old hashes still verify.
 import { scrypt, randomBytes, timingSafeEqual } from "node:crypto";
 import { COMMON_PASSWORDS } from "./common-passwords";

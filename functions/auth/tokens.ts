@@ -1,4 +1,5 @@
-// Random tokens and their hashes, shared by sessions, email codes and password-reset links.
+// Random tokens and their hashes, shared by sessions, email codes, password-reset links, user ids and the donate
+// form (its nonce and idempotency key).
 // Follows Lucia's session guide (lucia-auth.com, "Basic session API", 2024 revision built on @oslojs):
 // tokens are random base32 strings, and only their SHA-256 ever reaches the database.
 import { sha256 } from "@oslojs/crypto/sha2";

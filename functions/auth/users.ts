@@ -89,7 +89,7 @@ export async function getUserById(db: D1Database, id: string): Promise<User | nu
   return row === null ? null : toUser(row);
 }
 
-/** Sets or clears the display name. */
+/** Writes a display name as given (null removes it); changeDisplayName in account.ts checks it first. */
 export async function updateDisplayName(db: D1Database, userId: string, displayName: string | null): Promise<void> {
   await db.prepare("UPDATE users SET display_name = ?1 WHERE id = ?2").bind(displayName, userId).run();
 }

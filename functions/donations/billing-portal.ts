@@ -1,5 +1,5 @@
 // Stripe's hosted Customer Portal, where a monthly donor changes their card or cancels. Used by
-// src/pages/account/billing.ts after it has found the member's Stripe customer.
+// src/pages/account/billing.astro after it has found the member's Stripe customer.
 import type Stripe from "stripe";
 import { errorMessage, logger } from "@functions/log";
 

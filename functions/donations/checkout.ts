@@ -28,7 +28,7 @@ export interface CheckoutInput {
   idempotencyKey: string;
 }
 
-/** The Checkout Session parameters for a donation. */
+/** What Stripe is asked for: inline price_data (no products to set up), metadata for the webhook, the member's email. */
 export function checkoutSessionParams(input: CheckoutInput): Stripe.Checkout.SessionCreateParams {
   const { donation, member } = input;
   const base = input.siteUrl.replace(/\/+$/, "");

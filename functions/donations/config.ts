@@ -1,7 +1,7 @@
 // Donation settings read from the environment (DONATION_CURRENCY, DONATION_MIN, DONATION_MAX) and money
-// formatting. Used by the donate page, the account page's donation list and the build-time config check
-// (src/integrations/validate-donation-config.ts), so a bad setting fails the build with the same message
-// that the Worker logs at run time.
+// formatting. Used by getDonationSettings() (src/lib/runtime.ts), the donate and thank-you pages, the account
+// page's donation list and the build-time config check (src/integrations/validate-donation-config.ts), so a bad
+// setting fails the build with the same message that the Worker logs at run time.
 import { logger } from "@functions/log";
 
 /** Currencies Stripe counts in whole units (no minor unit): amounts are sent to Stripe as they are. */

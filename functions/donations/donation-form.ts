@@ -1,6 +1,7 @@
 // The donate form's server-side rules: which fields it has, how an amount is chosen and checked against the
 // configured bounds, the optional note, the per-render nonce, and the idempotency key that makes a double
-// submission create one Checkout Session. Used by src/pages/donate/index.astro; never trusts the browser.
+// submission create one Checkout Session. Used by src/pages/donate/index.astro (fields, presets, nonce) and
+// submitDonation in checkout.ts (validation, key); never trusts the browser.
 import { hashToken, generateToken } from "@functions/auth/tokens";
 import { formatMoney, parseAmount, type DonationSettings } from "./config";
 import { CONTACT_EMAIL } from "@functions/contact";

@@ -30,7 +30,7 @@ export function verificationEmail(to: string, code: string, siteUrl: string): Em
   return { to, subject: `Your Smallism code: ${code}`, text: lines.join("\n\n"), html: layout("Confirm your email address", lines, { href: verifyUrl, label: "Enter your code" }) };
 }
 
-/** The password-reset link. */
+/** The reset link (single use, RESET_LIFETIME), built from the site URL like every link we send. */
 export function passwordResetEmail(to: string, token: string, siteUrl: string): EmailMessage {
   const link = new URL(`/reset?token=${encodeURIComponent(token)}`, siteUrl).href;
   const lines = [

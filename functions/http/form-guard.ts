@@ -21,7 +21,7 @@ export interface GuardOptions {
   throttles?: (fields: URLSearchParams) => Array<[ThrottleRule, string]>;
 }
 
-/** Reads and checks a form post; see GuardResult. */
+/** Reads a form post and runs the shared checks and throttles above before the form's own rules; see GuardResult. */
 export async function guardForm(request: Request, db: D1Database, options: GuardOptions): Promise<GuardResult> {
   const form = await readForm(request);
   if (!form.ok) return { ok: false, status: form.status, message: form.message };
