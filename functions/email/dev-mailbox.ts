@@ -2,11 +2,12 @@
 // at /dev/mailbox, so developers and browser tests can read verification codes and reset links.
 // Never used in production: there DEV_MAILBOX is unset and the /dev/mailbox route is not built.
 import type { EmailMessage, Mailer } from "./mailer";
+import { nowSeconds } from "@functions/clock";
 
 export interface StoredEmail extends EmailMessage { id: number; sentAt: number }
 
 /** A Mailer that writes each message to the dev_mailbox table. */
-export function createDevMailbox(db: D1Database, now: () => number = () => Math.floor(Date.now() / 1000)): Mailer {
+export function createDevMailbox(db: D1Database, now: () => number = nowSeconds): Mailer {
   return {
     async send(message: EmailMessage): Promise<void> {
       await db
