@@ -140,7 +140,7 @@ test("the feed opened in a browser is styled by the site's stylesheet and links 
     return { titleSize: parseFloat(getComputedStyle(title).fontSize), itemDisplay: getComputedStyle(item).display, encodedDisplay: getComputedStyle(encoded).display };
   });
   expect(style.titleSize, "the channel title is set as a heading").toBeGreaterThan(28);
-  expect(style).toMatchObject({ itemDisplay: "block", encodedDisplay: "none" });
+  expect(style).toMatchObject({ itemDisplay: "flex", encodedDisplay: "none" });
   // An XML document has no accessibility roles to query by; the note's links are XHTML <a> elements.
   const guide = page.locator("a", { hasText: "How to follow Smallism by RSS" });
   await expect(guide).toBeVisible();
