@@ -96,7 +96,7 @@ export async function mailTo(request: APIRequestContext, to: string): Promise<st
   const response = await throughLocalProxy(() => request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`, { headers: { Cookie: "" } }), "GET /dev/mailbox");
   expect(response.status()).toBe(200);
   const html = await response.text();
-  return [...html.matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)].map((m) => decodeEntities(m[1]!));
+  return [...html.matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)].map((m) => decodeEntities(m[1]!.replace(/<[^>]*>/g, ""))); // links' tags dropped
 }
 
 /** Decodes the HTML entities Astro emits (named basics and numeric). */

@@ -31,7 +31,8 @@ export async function latestEmail(request: APIRequestContext, to: string, contai
     const response = await request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`);
     expect(response.status()).toBe(200);
     const texts = [...(await response.text()).matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)]
-      .map((match) => match[1]!.replace(/&amp;/g, "&").replace(/&#x2F;/g, "/").replace(/&#39;/g, "'").replace(/&quot;/g, '"'));
+      // The mailbox shows web addresses as links; the tags are dropped to read the plain text that was sent.
+      .map((match) => match[1]!.replace(/<[^>]*>/g, "").replace(/&amp;/g, "&").replace(/&#x2F;/g, "/").replace(/&#39;/g, "'").replace(/&quot;/g, '"'));
     const newest = texts.find((text) => containing.test(text));
     if (newest !== undefined) return newest;
     if (Date.now() > deadline) throw new Error(`no email to ${to} matching ${containing}`);

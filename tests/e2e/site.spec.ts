@@ -35,11 +35,11 @@ test("home → essay → share links → related essay → tag page → search �
   await expect(page.getByRole("heading", { name: JOIN_CALL })).toBeVisible();
   await expectNoAxeViolations(page);
 
-  // Share links: plain links carrying this essay's canonical URL and title, above and below the essay.
+  // Share links: plain links carrying this essay's canonical URL and title, once, after the essay.
   const canonical = await page.locator('link[rel="canonical"]').getAttribute("href");
   expect(canonical).toBe(new URL(PUBLIC_ESSAY, BUILD_SITE).href);
   const shareBoxes = page.locator("section.share");
-  await expect(shareBoxes).toHaveCount(2);
+  await expect(shareBoxes).toHaveCount(1);
   for (const network of ["X", "Facebook", "LinkedIn", "Reddit", "WhatsApp", "Bluesky", "Email"]) {
     const href = await shareBoxes.first().locator(`a[data-network="${network}"]`).getAttribute("href");
     expect(href, network).toContain(encodeURIComponent(canonical!));

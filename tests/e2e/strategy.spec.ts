@@ -1,7 +1,7 @@
 // The strategy section and members-only essays in a real browser: a visitor gets the summary and the join call,
 // joins and verifies, and lands back on the same page with the full text; an unverified member gets the verify
-// call (whose resend button mails a new code); sign-in returns to the page via next; the index shows "Unlocked"
-// only to verified members; unknown slugs are 404; axe finds nothing, signed in or out.
+// call (whose resend button mails a new code); sign-in returns to the page via next; the index says once, above
+// the list, that every page is open, and only to verified members; unknown slugs are 404; axe finds nothing, signed in or out.
 import { readdirSync, readFileSync } from "node:fs";
 import { test, expect, joinThroughForm, latestCode, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
@@ -140,25 +140,28 @@ test("sign-in from a gated page returns to it (next)", async ({ page, browser })
   await expectFullText(page, FIRST_SENTENCE!);
 });
 
-test("the strategy index marks pages Unlocked only for verified members", async ({ page }) => {
-  const unlockedBadges = page.locator(".badge.unlocked");
+test("the strategy index says every page is open, once, only to verified members", async ({ page }) => {
+  const memberState = page.locator("[data-member-state]");
   await page.goto("/strategy/");
   await expect(page.locator(".essay-card")).toHaveCount(STRATEGY_COUNT);
-  await expect(unlockedBadges).toHaveCount(0);
+  await expect(memberState).toHaveCount(0);
+  await expect(page.locator(".essay-card .badge"), "no per-page badges").toHaveCount(0);
   await expect(page.getByRole("heading", { name: "What membership unlocks" })).toBeVisible();
   await expectNoAxeViolations(page);
 
   const email = uniqueEmail("index");
   await joinThroughForm(page, email, PASSWORD, "/strategy/");
   await page.goto("/strategy/");
-  await expect(unlockedBadges).toHaveCount(0);
+  await expect(memberState).toHaveCount(0);
   await expect(page.getByText("Verify your email address to unlock these pages.")).toBeVisible();
 
   await page.getByRole("link", { name: "Enter your code" }).click();
   await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(/\/strategy\/$/);
-  await expect(unlockedBadges).toHaveCount(STRATEGY_COUNT);
+  await expect(memberState).toHaveCount(1);
+  await expect(memberState).toHaveText("You are a member: every page of the handbook is open to you.");
+  await expect(page.locator(".essay-card .badge"), "no per-page badges").toHaveCount(0);
   await expect(page.getByRole("heading", { name: "What membership unlocks" })).toHaveCount(0);
   await expectNoAxeViolations(page);
 
