@@ -49,7 +49,7 @@ function cardTree({ label, title, standfirst }: CardText, host: string): Node {
       ...(label ? [el("div", { fontFamily: "Sans", fontWeight: 600, fontSize: 22, letterSpacing: "0.14em", textTransform: "uppercase", color: COLOUR.clay }, label)] : []),
     ]),
     el("div", { display: "flex", flexDirection: "column", flexGrow: 1, justifyContent: "center", paddingRight: 40 }, [
-      el("div", { display: "block", lineClamp: 3, fontFamily: "Serif", fontWeight: 600, fontSize: titleSize, lineHeight: 1.08, letterSpacing: "-0.015em" }, title),
+      el("div", { display: "block", lineClamp: 3, textWrap: "balance", fontFamily: "Serif", fontWeight: 600, fontSize: titleSize, lineHeight: 1.08, letterSpacing: "-0.015em" }, title),
       el("div", { display: "block", lineClamp: standfirstLines, fontFamily: "Serif", fontWeight: 400, fontSize: 30, lineHeight: 1.38, color: COLOUR.muted, marginTop: 26 }, standfirst),
     ]),
     el("div", { display: "flex", borderTop: `2px solid ${COLOUR.rule}`, padding: "20px 0 34px", fontFamily: "Sans", fontWeight: 600, fontSize: 22, color: COLOUR.muted }, host),
