@@ -12,8 +12,8 @@ import sharp from "sharp";
 import { SITE_TITLE } from "@src/site";
 import { SOCIAL_CARD_SIZE, type CardText } from "./social-cards";
 
-/** The iTXt keyword under which a card records, as a JSON array, every string drawn on it. */
-export const DRAWN_TEXT_KEYWORD = "Drawn text";
+/** The iTXt keyword under which a card records every string drawn on it, as JSON (read by tests/build/media.test.ts). */
+const DRAWN_TEXT_KEYWORD = "Drawn text";
 
 // The light palette of src/styles/global.css: a card looks like the page it stands for.
 const COLOUR = { paper: "#f7f3ea", ink: "#1c2220", muted: "#4c5652", rule: "#d9d1bf", accent: "#0b5a4a", clay: "#9c3f1c", rings: "#ece5d3" };
@@ -54,7 +54,7 @@ function cardTree({ label, title, standfirst }: CardText, host: string): Node {
     ]),
     el("div", { display: "flex", borderTop: `2px solid ${COLOUR.rule}`, padding: "20px 0 34px", fontFamily: "Sans", fontWeight: 600, fontSize: 22, color: COLOUR.muted }, host),
     el("div", { position: "absolute", left: 0, right: 0, bottom: 0, height: 12, background: COLOUR.accent }),
-    // The mark again, large and faint, behind the bottom right corner: wards as rings.
+    // The mark again, large and faint, cut off by the bottom right corner: wards as rings.
     el("div", { position: "absolute", right: -90, bottom: -170, display: "flex" }, [mark(300, COLOUR.rings, 2.6)]),
   ]);
 }
