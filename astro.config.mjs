@@ -36,7 +36,9 @@ export default defineConfig({
   // We keep our own sessions in D1 (functions/auth/), not Astro's KV sessions.
   session: false,
   adapter: cloudflare({
-    imageService: "passthrough",
+    // Images are optimised by sharp at build time (AVIF/WebP at several widths, written to dist/client/_astro):
+    // essays are prerendered, and neither sharp nor a free image service runs in the Worker.
+    imageService: "compile",
     // Prerender in Node: the RSS feed renders MDX through the container API, which needs Node there.
     prerenderEnvironment: "node",
     // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.

@@ -23,8 +23,24 @@ const essays = defineCollection({
       membersOnly: z.boolean().default(false),
       /** Slug of one other essay to recommend as "read more about …". */
       readMore: z.string().optional(),
-      hero: z.object({ image: image(), alt: z.string().min(1, "hero images need alt text") }).optional(),
-    }),
+      /** A picture at the top of the essay, optimised at build time (src/components/EssayFigure.astro). */
+      hero: z
+        .object({
+          image: image(),
+          alt: z.string().min(1, "hero images need alt text"),
+          /** Shown under the picture, e.g. what it shows or where. */
+          caption: z.string().min(1).max(200).optional(),
+          /** Who made it, e.g. "Illustration: Smallism". */
+          credit: z.string().min(1).max(100).optional(),
+        })
+        .optional(),
+    })
+      // Members-only essays render on demand in the Worker, which cannot optimise images (no sharp in workerd,
+      // and Cloudflare Images is a paid binding): their pictures would go out unresized, so they are refused.
+      .refine((data) => !(data.membersOnly && data.hero), {
+        message: "hero images are for public essays: a members-only essay renders in the Worker, where images are not optimised",
+        path: ["hero"],
+      }),
 });
 
 const strategy = defineCollection({

@@ -1,15 +1,11 @@
 // Schema.org Article data for essay and strategy pages, built in one place so public essays, members-only essays
 // and strategy pages describe themselves alike (publisher, page, dates, image). Only public fields go in: titles,
-// descriptions and summaries, never a member-only body. Also home of the social card's address, which the page
-// head and the JSON-LD share.
+// descriptions and summaries, never a member-only body. Each names the page's own social card as its image, the
+// same one the page head shows (src/lib/social-cards.ts).
 import type { Essay } from "./essays";
 import type { StrategyPage } from "./strategy";
+import { essayCard, strategyCard } from "./social-cards";
 import { DEFAULT_AUTHOR, SITE_TITLE } from "@src/site";
-
-/** The one social-card image (public/social-card.png) as an absolute URL on `site`. */
-export function socialCardUrl(site: URL | undefined): URL {
-  return new URL("/social-card.png", site);
-}
 
 interface ArticleFields {
   site: URL | undefined;
@@ -24,6 +20,8 @@ interface ArticleFields {
   tags?: string[];
   /** False for pages whose text only members may read. */
   free: boolean;
+  /** Site path of the page's social card. */
+  image: string;
 }
 
 function article(fields: ArticleFields): Record<string, unknown> {
@@ -38,7 +36,7 @@ function article(fields: ArticleFields): Record<string, unknown> {
     author: organisation(fields.author),
     publisher: organisation(SITE_TITLE),
     mainEntityOfPage: new URL(fields.path, fields.site).href,
-    image: socialCardUrl(fields.site).href,
+    image: new URL(fields.image, fields.site).href,
     isAccessibleForFree: fields.free,
     ...(fields.tags && fields.tags.length > 0 && { keywords: fields.tags.join(", ") }),
   };
@@ -49,7 +47,7 @@ export function essayJsonLd(essay: Essay, site: URL | undefined): Record<string,
   const { title, description, pubDate, updatedDate, author, tags, membersOnly } = essay.data;
   return article({
     site, path: `/essays/${essay.id}/`, headline: title, description, published: pubDate,
-    modified: updatedDate ?? pubDate, author, tags, free: !membersOnly,
+    modified: updatedDate ?? pubDate, author, tags, free: !membersOnly, image: essayCard(essay).path,
   });
 }
 
@@ -58,6 +56,6 @@ export function strategyJsonLd(page: StrategyPage, site: URL | undefined): Recor
   const { title, summary, updatedDate } = page.data;
   return article({
     site, path: `/strategy/${page.id}/`, headline: title, description: summary, modified: updatedDate,
-    author: DEFAULT_AUTHOR, free: false,
+    author: DEFAULT_AUTHOR, free: false, image: strategyCard(page).path,
   });
 }

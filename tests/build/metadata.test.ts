@@ -1,6 +1,6 @@
 // Build checks on what the static pages say about themselves: canonical URL and og:url only on indexable pages
-// (never on 404.html), a public essay's JSON-LD (parses; headline, dates, author, publisher, page, image), and the
-// contact address as a mailto link on the about and privacy pages.
+// (never on 404.html), a public essay's JSON-LD (parses; headline, dates, author, publisher, page, and its own
+// social card as image), and the contact address as a mailto link on the about and privacy pages.
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,15 +41,13 @@ describe("canonical URL and og:url", () => {
 });
 
 describe("JSON-LD of public essays", () => {
-  const image = `${SITE}/social-card.png`;
-  it("the social card it names is built", () => expect(existsSync(join(CLIENT, "social-card.png"))).toBe(true));
-
   it.each(essays().public.map((essay) => [essay.slug, essay] as const))("%s: parses, with every Article field", (slug, essay) => {
     const found = parseTags(read(`essays/${slug}/index.html`));
     const blocks = found.filter((t) => t.name === "script" && t.attrs["type"] === "application/ld+json");
     expect(blocks).toHaveLength(1);
     const data = JSON.parse(blocks[0]!.content ?? "") as Record<string, unknown>;
     const url = `${SITE}/essays/${slug}/`;
+    const image = `${SITE}/og/essays/${slug}.png`;
     const { pubDate, updatedDate, description, author = DEFAULT_AUTHOR } = essay.data;
     expect(data).toEqual({
       "@context": "https://schema.org",
@@ -67,6 +65,7 @@ describe("JSON-LD of public essays", () => {
     });
     expect(linkHref(found, "canonical"), "the page's canonical URL is the JSON-LD's page").toBe(url);
     expect(metaContent(found, "og:image"), "og:image is the JSON-LD's image").toBe(image);
+    expect(existsSync(join(CLIENT, "og", "essays", `${slug}.png`)), "the social card it names is built").toBe(true);
   });
 });
 

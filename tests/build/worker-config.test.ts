@@ -1,7 +1,10 @@
 // Build checks on the Worker that `wrangler deploy` uploads (dist/server): it carries the daily Cron Trigger and
-// its entry exports the scheduled handler that runs functions/housekeeping.ts, so expired rows really get deleted.
+// its entry exports the scheduled handler that runs functions/housekeeping.ts, so expired rows really get deleted;
+// and it stays small: pictures and social cards are made at build time, so no image or card code, font or image
+// file is in it, and its code stays under a ceiling.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { SERVER, rel, walk } from "./helpers";
 
 const config = JSON.parse(readFileSync("dist/server/wrangler.json", "utf8")) as { main: string; triggers?: { crons?: string[] }; d1_databases?: Array<{ binding: string }> };
 
@@ -18,5 +21,39 @@ describe("the deployed Worker's configuration", () => {
 
   it("binds D1 as DB", () => {
     expect(config.d1_databases?.map((db) => db.binding)).toEqual(["DB"]);
+  });
+});
+
+describe("the deployed Worker's size", () => {
+  /** Worker code (dist/server without source maps, wrangler.json or .dev.vars) of the test build, in bytes. Measured
+   *  1,789,268 before pictures and social cards and 1,796,038 after (+0.4%: card paths, hero fields, the <picture>
+   *  markup members-only essays share); sharp's JavaScript, Satori or one font file would each add 50 KB or more. */
+  const WORKER_CODE_CEILING = 1_850_000;
+  const code = () => walk(SERVER).filter((file) => !/\.map$|(^|\/)(wrangler\.json|\.dev\.vars)$/.test(file));
+
+  it(`its code is under ${WORKER_CODE_CEILING} bytes`, () => {
+    const bytes = code().reduce((total, file) => total + readFileSync(file).length, 0);
+    console.info(`[worker] ${code().length} files, ${bytes} bytes`);
+    expect(bytes).toBeLessThan(WORKER_CODE_CEILING);
+  });
+
+  it("holds no image or font file, and no image-processing or card-drawing code", () => {
+    const found: string[] = [];
+    for (const file of code()) {
+      if (!file.endsWith(".mjs") && !file.endsWith(".js")) {
+        found.push(`${rel(file, SERVER)}: not JavaScript`);
+        continue;
+      }
+      const text = readFileSync(file, "latin1");
+      const checks: Array<[string, RegExp]> = [
+        ["imports sharp", /from\s*["']sharp["']|import\(\s*["']sharp["']\s*\)|require\(\s*["']sharp["']\s*\)/],
+        ["contains Satori", /\bsatori\b/i],
+        ["contains HarfBuzz or Yoga", /harfbuzz|yoga-layout/i],
+        ["contains a WOFF font or an AVIF image", /wOFF|ftypavif/],
+        ["contains the card renderer", /Drawn text|renderSocialCard/],
+      ];
+      for (const [what, pattern] of checks) if (pattern.test(text)) found.push(`${rel(file, SERVER)}: ${what}`);
+    }
+    expect(found).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // The public essay site in a real browser: the reader's journey, share links, search, 404 (no canonical URL),
 // accessibility, reading without JavaScript, no request to any other host; the join call only on public essays;
-// members-only essays' and strategy pages' JSON-LD as full as a public essay's; printing in dark mode.
+// members-only essays' and strategy pages' JSON-LD as full as a public essay's; each page's own social card;
+// printing in dark mode.
 import { test, expect, joinAndVerify, uniqueEmail } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
 import { SITE_URL } from "@tests/support/test-env";
@@ -12,6 +13,8 @@ const MEMBERS_ESSAY = "/essays/the-first-hundred-members/";
 const STRATEGY_PAGE = "/strategy/forming-and-governing-a-ward/";
 /** Canonical and JSON-LD URLs use the build's site (SITE_URL at build time, by default this one). */
 const BUILD_SITE = "https://smallism.org";
+/** The absolute URL of a page's own social card (src/lib/social-cards.ts): /og/<collection>/<slug>.png. */
+const cardUrl = (path: string) => new URL(`/og${path.replace(/\/$/, "")}.png`, BUILD_SITE).href;
 
 /** The page's one JSON-LD block, parsed. */
 async function jsonLd(page: Page): Promise<Record<string, unknown>> {
@@ -107,13 +110,13 @@ test("the join call: on public essays, never on members-only essays (gated or re
 test("members-only essays and strategy pages have JSON-LD as full as a public essay's", async ({ page }) => {
   await page.goto(PUBLIC_ESSAY);
   const open = await jsonLd(page);
-  expect(open).toMatchObject({ isAccessibleForFree: true, image: `${BUILD_SITE}/social-card.png` });
+  expect(open).toMatchObject({ isAccessibleForFree: true, image: cardUrl(PUBLIC_ESSAY) });
 
   await page.goto(MEMBERS_ESSAY);
   const members = await jsonLd(page);
   expect(Object.keys(members).sort()).toEqual(Object.keys(open).sort());
   expect(members).toMatchObject({
-    "@type": "Article", isAccessibleForFree: false, image: open["image"], publisher: open["publisher"],
+    "@type": "Article", isAccessibleForFree: false, image: cardUrl(MEMBERS_ESSAY), publisher: open["publisher"],
     mainEntityOfPage: new URL(MEMBERS_ESSAY, BUILD_SITE).href, dateModified: expect.any(String),
   });
 
@@ -123,8 +126,24 @@ test("members-only essays and strategy pages have JSON-LD as full as a public es
   expect(Object.keys(strategy).sort()).toEqual(Object.keys(open).filter((key) => key !== "datePublished" && key !== "keywords").sort());
   expect(strategy).toMatchObject({
     description: await page.locator('meta[name="description"]').getAttribute("content"), isAccessibleForFree: false,
-    image: open["image"], publisher: open["publisher"], mainEntityOfPage: new URL(STRATEGY_PAGE, BUILD_SITE).href,
+    image: cardUrl(STRATEGY_PAGE), publisher: open["publisher"], mainEntityOfPage: new URL(STRATEGY_PAGE, BUILD_SITE).href,
   });
+});
+
+test("each essay and strategy page shares its own social card, served as a 1200×630 PNG", async ({ page, request }) => {
+  for (const path of [PUBLIC_ESSAY, MEMBERS_ESSAY, STRATEGY_PAGE, "/"]) {
+    await page.goto(path);
+    const image = await page.locator('meta[property="og:image"]').getAttribute("content");
+    expect(image, path).toBe(path === "/" ? new URL("/og/site.png", BUILD_SITE).href : cardUrl(path));
+    await expect(page.locator('meta[name="twitter:image"]')).toHaveAttribute("content", image!);
+    await expect(page.locator('meta[property="og:image:width"]')).toHaveAttribute("content", "1200");
+    await expect(page.locator('meta[property="og:image:height"]')).toHaveAttribute("content", "630");
+    const response = await request.get(new URL(image!).pathname);
+    expect(response.status(), image!).toBe(200);
+    expect(response.headers()["content-type"]).toBe("image/png");
+    const png = await response.body();
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)], `${image} IHDR size`).toEqual([1200, 630]);
+  }
 });
 
 test("printing in dark mode uses the light palette", async ({ page }) => {
