@@ -1,12 +1,13 @@
 // What a member sees of their giving (functions/donations/member-donations.ts): the list, refunds, the active
 // monthly donation, the customer for the Customer Portal, and the one-round-trip budget of the account page.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getMemberBillingCustomer, listMemberGiving } from "@functions/donations/member-donations";
 import { createBillingPortalSession } from "@functions/donations/billing-portal";
 import {
-  T0, deliver, makeEvent, makeMember, paidInvoice, paidPaymentSession, paidSubscriptionSession, standInRequests, testStripe, unique,
+  deliver, makeEvent, makeMember, paidInvoice, paidPaymentSession, paidSubscriptionSession, standInRequests, testStripe, unique,
 } from "./donations-support";
+import { T0 } from "./support";
 
 /** Wraps D1 so every round trip (a statement's first/all/run/raw, or a whole batch) is counted. */
 function countingDb(): { db: D1Database; roundTrips: () => number } {

@@ -1,16 +1,17 @@
 // Shared helpers for the donation worker tests: the real stripe SDK pointed at the stand-in, signed webhook
-// deliveries (generateTestHeaderStringAsync), Stripe-shaped objects, members, and ledger read-backs.
-import { env } from "cloudflare:test";
+// deliveries (generateTestHeaderStringAsync), Stripe-shaped objects, members, and ledger read-backs. The clock and
+// the helpers every worker test shares are in support.ts.
+import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { createStripeClient, webhookCryptoProvider } from "@functions/donations/stripe-client";
 import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "@functions/donations/webhook";
 import { hashPassword } from "@functions/auth/passwords";
 import { inject } from "vitest";
+import { T0, insertUser } from "./support";
 
 /** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */
 export const STAND_IN = inject("stripeStandIn");
 export const WEBHOOK_SECRET = "whsec_worker_tests_only";
-export const T0 = 1_800_000_000;
 
 /** The real SDK, talking to the stand-in. */
 export function testStripe(key = "sk_test_worker_tests"): Stripe {
@@ -56,11 +57,7 @@ export function unique(): string {
 
 /** A member in D1; with `password`, one that can sign in or delete their account (a cheap scrypt hash). */
 export async function makeMember(password?: string): Promise<{ id: string; email: string }> {
-  const id = `u${unique()}`;
-  const email = `${id}@example.org`;
-  const hash = password === undefined ? "x" : await hashPassword(password, { ln: 10, r: 8, p: 1 });
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)").bind(id, email, hash, T0).run();
-  return { id, email };
+  return insertUser(password === undefined ? {} : { passwordHash: await hashPassword(password, { ln: 10, r: 8, p: 1 }) });
 }
 
 /** A Stripe event envelope around `object`. */

@@ -1,6 +1,6 @@
 // The webhook controller and ledger (functions/donations/webhook.ts, ledger.ts) against a real local D1:
 // signatures, dispatch, idempotency under repetition and concurrency, ordering, D1 failures and refunds.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { handleStripeWebhook } from "@functions/donations/webhook";
 import { fulfilCheckoutSession } from "@functions/donations/ledger";
@@ -10,9 +10,10 @@ import { DEFAULT_SETTINGS } from "@functions/donations/config";
 import { generateFormNonce } from "@functions/donations/donation-form";
 import type Stripe from "stripe";
 import {
-  T0, WEBHOOK_SECRET, deliver, donationsWhere, eventRecorded, makeEvent, makeMember, paidInvoice, paidPaymentSession,
+  WEBHOOK_SECRET, deliver, donationsWhere, eventRecorded, makeEvent, makeMember, paidInvoice, paidPaymentSession,
   paidSubscriptionSession, payAtStandIn, registerInvoicePayment, signEvent, testStripe, unique, type DonationRow,
 } from "./donations-support";
+import { T0 } from "./support";
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
