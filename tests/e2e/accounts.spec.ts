@@ -3,7 +3,8 @@
 // name → download my data → change email → delete the account. Plus form errors that keep input (never the
 // password) and axe on every account page, including one showing field errors.
 import { readFileSync } from "node:fs";
-import { test, expect, joinThroughForm, latestCode, latestEmail, uniqueEmail } from "./fixtures";
+import { test, expect, joinThroughForm, uniqueEmail } from "./fixtures";
+import { latestCode, latestEmail } from "./mailbox";
 import { expectNoAxeViolations } from "./axe";
 import type { Page } from "@playwright/test";
 

@@ -2,10 +2,11 @@
 // joins and verifies, and lands back on the same page with the full text; an unverified member gets the verify
 // call (whose resend button mails a new code); sign-in returns to the page via next; the index shows "Unlocked"
 // only to verified members; unknown slugs are 404; axe finds nothing, signed in or out.
-import { readdirSync, readFileSync } from "node:fs";
-import { test, expect, joinThroughForm, latestCode, uniqueEmail, uniqueIp } from "./fixtures";
+import { readdirSync } from "node:fs";
+import { test, expect, joinThroughForm, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
-import { foldText, mailTo, mdxSentences } from "./account-helpers";
+import { latestCode, mailTo } from "./mailbox";
+import { bodySentences, foldText, frontmatterOf } from "./member-text";
 import type { Page } from "@playwright/test";
 
 const PASSWORD = "a long enough pass phrase";
@@ -13,17 +14,10 @@ const SLUG = "forming-and-governing-a-ward";
 const PAGE = `/strategy/${SLUG}/`;
 const ESSAY = "/essays/the-first-hundred-members/";
 
-function frontmatter(path: string, key: string): string {
-  const match = new RegExp(`^${key}: "(.*)"$`, "m").exec(readFileSync(path, "utf8"));
-  if (match === null) throw new Error(`${key} missing in ${path}`);
-  return match[1]!;
-}
-
 const strategyFile = `content/strategy/${SLUG}.mdx`;
-const SUMMARY = frontmatter(strategyFile, "summary");
-const TITLE = frontmatter(strategyFile, "title");
-const [FIRST_SENTENCE] = mdxSentences(readFileSync(strategyFile, "utf8"));
-const [ESSAY_SENTENCE] = mdxSentences(readFileSync("content/essays/the-first-hundred-members.mdx", "utf8"));
+const { summary: SUMMARY, title: TITLE } = frontmatterOf(strategyFile) as { summary: string; title: string };
+const [FIRST_SENTENCE] = bodySentences(strategyFile);
+const [ESSAY_SENTENCE] = bodySentences("content/essays/the-first-hundred-members.mdx");
 const STRATEGY_COUNT = readdirSync("content/strategy").filter((name) => name.endsWith(".mdx")).length;
 
 /** The folded plain text of an element. */

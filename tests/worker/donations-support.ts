@@ -7,6 +7,7 @@ import { createStripeClient, webhookCryptoProvider } from "@functions/donations/
 import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "@functions/donations/webhook";
 import { hashPassword } from "@functions/auth/passwords";
 import { inject } from "vitest";
+import { recordedRequests, type RecordedRequest } from "@tests/support/stripe-stand-in-client";
 import { T0, insertUser } from "./support";
 
 /** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */
@@ -18,20 +19,9 @@ export function testStripe(key = "sk_test_worker_tests"): Stripe {
   return createStripeClient(key, STAND_IN);
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-  form: Record<string, string>;
-  /** The stand-in's answer (null while the request is still running). */
-  status: number | null;
-}
-
 /** Every API request the stand-in has received (all test files share it: filter by something unique). */
-export async function standInRequests(): Promise<RecordedRequest[]> {
-  return (await (await fetch(`${STAND_IN}/__requests`)).json()) as RecordedRequest[];
+export function standInRequests(): Promise<RecordedRequest[]> {
+  return recordedRequests(STAND_IN);
 }
 
 /** Makes the stand-in take `ms` longer to create Checkout Sessions whose body contains `match`. */
