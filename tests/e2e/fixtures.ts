@@ -22,20 +22,37 @@ export const test = base.extend<{ ip: string }>({
 });
 export { expect };
 
-/** Joins through the real /join form in `page`; leaves the member signed in on /verify. */
-export async function joinThroughForm(page: Page, email: string, password: string, next = "/strategy/"): Promise<void> {
-  await page.goto(`/join?next=${encodeURIComponent(next)}`);
+/** Fills the join form on the current page (email, password, the agreement ticked) and submits it. */
+export async function submitJoinForm(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByLabel(/^I agree/).check();
   await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** Enters `code` in the verify form on the current page and submits it. */
+export async function submitCode(page: Page, code: string): Promise<void> {
+  await page.getByLabel("Verification code").fill(code);
+  await page.getByRole("button", { name: "Verify" }).click();
+}
+
+/** Fills the sign-in form on the current page and submits it. */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Joins through the real /join form in `page`; leaves the member signed in on /verify. */
+export async function joinThroughForm(page: Page, email: string, password: string, next = "/strategy/"): Promise<void> {
+  await page.goto(`/join?next=${encodeURIComponent(next)}`);
+  await submitJoinForm(page, email, password);
   await expect(page).toHaveURL(/\/verify/);
 }
 
 /** Joins and verifies through the real forms; leaves the member signed in and verified at `next`. */
 export async function joinAndVerify(page: Page, email: string, password: string, next = "/strategy/"): Promise<void> {
   await joinThroughForm(page, email, password, next);
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(new RegExp(`${next.replace(/[/?]/g, "\\$&")}$`));
 }

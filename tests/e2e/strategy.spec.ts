@@ -3,7 +3,7 @@
 // call (whose resend button mails a new code); sign-in returns to the page via next; the index shows "Unlocked"
 // only to verified members; unknown slugs are 404; axe finds nothing, signed in or out.
 import { readdirSync } from "node:fs";
-import { test, expect, joinThroughForm, uniqueEmail, uniqueIp } from "./fixtures";
+import { test, expect, joinThroughForm, submitCode, submitJoinForm, submitSignIn, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
 import { latestCode, mailTo } from "./mailbox";
 import { bodySentences, foldText, frontmatterOf } from "./member-text";
@@ -62,10 +62,7 @@ test("visitor → summary and join call → joins → verifies → back on the p
 
   await page.getByRole("link", { name: "Join to read it" }).click();
   await expect(page).toHaveURL(new RegExp(`/join\\?next=${encodeURIComponent(PAGE)}$`));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel(/^I agree/).check();
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitJoinForm(page, email, PASSWORD);
   await expect(page).toHaveURL(/\/verify\?next=/);
 
   // Signed in but not verified yet: still the summary, now with the verify call.
@@ -74,8 +71,7 @@ test("visitor → summary and join call → joins → verifies → back on the p
   expect(foldText(await page.locator("body").innerText())).not.toContain(FIRST_SENTENCE!);
   await page.getByRole("link", { name: "Enter my code" }).click();
   await expect(page).toHaveURL(/\/verify\?next=/);
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);
 
@@ -104,11 +100,9 @@ test("an unverified member sees the verify call; its resend button mails a new c
   expect(secondCode).not.toBe(firstCode);
 
   // The old code no longer works; the new one does, and returns to the page.
-  await page.getByLabel("Verification code").fill(firstCode);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, firstCode);
   await expect(page.locator("#field-code-error")).toContainText("not right");
-  await page.getByLabel("Verification code").fill(secondCode);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, secondCode);
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);
 });
@@ -119,17 +113,14 @@ test("sign-in from a gated page returns to it (next)", async ({ page, browser })
   const other = await browser.newContext({ extraHTTPHeaders: { "CF-Connecting-IP": uniqueIp() } });
   const setup = await other.newPage();
   await joinThroughForm(setup, email, PASSWORD, "/account");
-  await setup.getByLabel("Verification code").fill(await latestCode(setup.request, email));
-  await setup.getByRole("button", { name: "Verify" }).click();
+  await submitCode(setup, await latestCode(setup.request, email));
   await expect(setup).toHaveURL(/\/account$/);
   await other.close();
 
   await page.goto(PAGE);
   await page.locator(".gate").getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(PAGE)}$`));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, email, PASSWORD);
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);
 });
@@ -149,8 +140,7 @@ test("the strategy index marks pages Unlocked only for verified members", async 
   await expect(page.getByText("Verify your email address to unlock these pages.")).toBeVisible();
 
   await page.getByRole("link", { name: "Enter your code" }).click();
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(/\/strategy\/$/);
   await expect(unlockedBadges).toHaveCount(STRATEGY_COUNT);
   await expect(page.getByRole("heading", { name: "What membership unlocks" })).toHaveCount(0);
@@ -171,18 +161,14 @@ test("the members-only essay is gated the same way", async ({ page }) => {
   const email = uniqueEmail("essay");
   await page.getByRole("link", { name: "Join to read it" }).click();
   await expect(page).toHaveURL(new RegExp(`/join\\?next=${encodeURIComponent(ESSAY)}$`));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel(/^I agree/).check();
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitJoinForm(page, email, PASSWORD);
 
   await page.goto(ESSAY);
   await expect(page.getByRole("heading", { name: "Verify your email to read on" })).toBeVisible();
   expect(foldText(await page.locator("body").innerText())).not.toContain(ESSAY_SENTENCE!);
 
   await page.getByRole("link", { name: "Enter my code" }).click();
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(new RegExp(`${ESSAY}$`));
   await expectFullText(page, ESSAY_SENTENCE!, false);
   await expectNoAxeViolations(page);
