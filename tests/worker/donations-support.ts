@@ -14,6 +14,11 @@ import { T0, insertUser } from "./support";
 export const STAND_IN = inject("stripeStandIn");
 export const WEBHOOK_SECRET = "whsec_worker_tests_only";
 
+/** The real time in Unix seconds: Stripe signatures are checked against it (a tolerance of minutes), not against T0. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
 /** The real SDK, talking to the stand-in. */
 export function testStripe(key = "sk_test_worker_tests"): Stripe {
   return createStripeClient(key, STAND_IN);
@@ -59,7 +64,7 @@ export function makeEvent(type: string, object: unknown, id = `evt_${unique()}`)
 export async function signEvent(event: unknown, options: { secret?: string; timestamp?: number } = {}): Promise<{ payload: string; signature: string }> {
   const payload = JSON.stringify(event);
   const signature = await Stripe.webhooks.generateTestHeaderStringAsync({
-    payload, secret: options.secret ?? WEBHOOK_SECRET, timestamp: options.timestamp ?? Math.floor(Date.now() / 1000), cryptoProvider: webhookCryptoProvider,
+    payload, secret: options.secret ?? WEBHOOK_SECRET, timestamp: options.timestamp ?? nowSeconds(), cryptoProvider: webhookCryptoProvider,
   });
   return { payload, signature };
 }
@@ -72,7 +77,7 @@ export async function deliver(
   const { payload, signature } = await signEvent(event);
   return handleStripeWebhook({
     db: options.db ?? env.DB, stripe: options.stripe ?? testStripe(), secret: WEBHOOK_SECRET, payload, signature,
-    now: options.now ?? Math.floor(Date.now() / 1000), ...(options.handlers ? { handlers: options.handlers } : {}),
+    now: options.now ?? nowSeconds(), ...(options.handlers ? { handlers: options.handlers } : {}),
   });
 }
 
