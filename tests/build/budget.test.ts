@@ -12,10 +12,11 @@ import { readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  CLIENT, SITE, classifyUrl, essays, htmlFiles, markupToText, mdxSentences, pageUrl, parseTags, rel, requireBuild,
-  srcsetUrls, staticFileFor, walk, wordKey,
-} from "./helpers";
+import { mdxSentences } from "@tests/support/mdx";
+import { markupToText, wordKey } from "@tests/support/text";
+import { essays } from "./content";
+import { CLIENT, SITE, htmlFiles, pageUrl, rel, requireBuild, staticFileFor, walk } from "./dist";
+import { classifyUrl, parseTags, srcsetUrls } from "./html";
 
 /** First-view budget for an essay page, in gzip bytes (1 KB = 1000 bytes). */
 const ESSAY_FIRST_VIEW_BUDGET = 40_000;

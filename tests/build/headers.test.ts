@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLIENT, ROOT, parseHeadersFile, rel, requireBuild, walk, type HeaderRule } from "./helpers";
+import { parseHeadersFile, type HeaderRule } from "@tests/support/headers-file";
+import { CLIENT, ROOT, rel, requireBuild, walk } from "./dist";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 let built: HeaderRule[];

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  CLIENT, ROOT, SITE, decodeEntities, essays, fragmentTargets, htmlFiles, pageUrl, parseTags, rel, requireBuild,
-  srcsetUrls, staticFileFor, strategyPages,
-} from "./helpers";
+import { decodeEntities } from "@tests/support/text";
+import { essays, strategyPages } from "./content";
+import { CLIENT, ROOT, SITE, htmlFiles, pageUrl, rel, requireBuild, staticFileFor } from "./dist";
+import { fragmentTargets, parseTags, srcsetUrls } from "./html";
 
 /** Routes the Worker renders on demand (not files in dist/client), with the source that serves each. */
 const ON_DEMAND: ReadonlyArray<readonly [route: string, source: string]> = [

@@ -13,10 +13,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  CLIENT, CONTENT, SITE, essays, htmlFiles, mdxSentences, pageUrl, parseTags, rel, requireBuild, staticFileFor,
-  strategyPages, walk, wordKey, type ContentFile, type Tag,
-} from "./helpers";
+import { CLIENT, SITE, htmlFiles, pageUrl, rel, requireBuild, staticFileFor, walk } from "./dist";
+import { CONTENT, essays, strategyPages, type ContentFile } from "./content";
+import { parseTags, type Tag } from "./html";
+import { mdxSentences } from "@tests/support/mdx";
+import { wordKey } from "@tests/support/text";
 import { SITE_DESCRIPTION, SITE_TAGLINE, SITE_TITLE } from "@src/site";
 
 beforeAll(requireBuild);

@@ -5,7 +5,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLIENT, SITE, essays, htmlFiles, markupToText, pageUrl, parseTags, rel, requireBuild, tags, title, type Tag } from "./helpers";
+import { markupToText } from "@tests/support/text";
+import { essays, tags, title } from "./content";
+import { CLIENT, SITE, htmlFiles, pageUrl, rel, requireBuild } from "./dist";
+import { parseTags, type Tag } from "./html";
 import { CONTACT_EMAIL } from "@functions/contact";
 import { DEFAULT_AUTHOR } from "@src/site";
 

@@ -6,10 +6,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  CLIENT, SITE, decodeEntities, essays, filesContaining, haystacks, markupToText, mdxSentences, parseTags, rel,
-  requireBuild, strategyPages, tags, title, walk, wordKey, type Haystack,
-} from "./helpers";
+import { mdxSentences } from "@tests/support/mdx";
+import { decodeEntities, markupToText, wordKey } from "@tests/support/text";
+import { essays, strategyPages, tags, title } from "./content";
+import { CLIENT, SITE, rel, requireBuild, walk } from "./dist";
+import { filesContaining, haystacks, type Haystack } from "./haystacks";
+import { parseTags } from "./html";
 import { DEFAULT_AUTHOR } from "@src/site";
 
 const ESSAYS = essays();

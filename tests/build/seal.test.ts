@@ -7,12 +7,12 @@
 // Also: no .dev.vars and no Stripe secret-looking strings in dist/client.
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  CLIENT, ROOT, SERVER, essays, fileName, fileText, filesContaining, haystacks, mdxSentences, rel, requireBuild,
-  strategyPages, walk, type ContentFile, type Haystack,
-} from "./helpers";
+import { mdxSentences } from "@tests/support/mdx";
+import { essays, strategyPages, type ContentFile } from "./content";
+import { CLIENT, ROOT, SERVER, fileText, rel, requireBuild, walk } from "./dist";
+import { filesContaining, haystacks, type Haystack } from "./haystacks";
 
 const ESSAYS = essays();
 const MEMBER_PAGES: Array<[label: string, file: ContentFile]> = [
@@ -65,7 +65,7 @@ describe("sentence extraction", () => {
 
 describe("member-only text is not in dist/client", () => {
   it("the haystack covers HTML, JS, CSS, XML, text and the decompressed Pagefind files", () => {
-    const names = client.map((stack) => fileName(stack.file));
+    const names = client.map((stack) => basename(stack.file));
     for (const ending of [".html", ".js", ".css", ".xml", ".txt", ".json", ".pf_fragment", ".pf_index", ".pf_meta"]) {
       expect(names.some((name) => name.endsWith(ending)), ending).toBe(true);
     }

@@ -4,7 +4,7 @@
 // file is in it, and its code stays under a ceiling.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SERVER, rel, walk } from "./helpers";
+import { SERVER, rel, walk } from "./dist";
 
 const config = JSON.parse(readFileSync("dist/server/wrangler.json", "utf8")) as { main: string; triggers?: { crons?: string[] }; d1_databases?: Array<{ binding: string }> };
 

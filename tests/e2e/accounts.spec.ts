@@ -3,7 +3,8 @@
 // name → download my data → change email → delete the account. Plus form errors that keep input (never the
 // password) and axe on every account page, including one showing field errors.
 import { readFileSync } from "node:fs";
-import { test, expect, joinThroughForm, latestCode, latestEmail, uniqueEmail } from "./fixtures";
+import { test, expect, joinThroughForm, submitCode, submitJoinForm, submitSignIn, uniqueEmail } from "./fixtures";
+import { latestCode, latestEmail } from "./mailbox";
 import { expectNoAxeViolations } from "./axe";
 import type { Page } from "@playwright/test";
 
@@ -16,9 +17,7 @@ function section(page: Page, heading: string) {
 
 async function signIn(page: Page, email: string, password: string, next = "/account"): Promise<void> {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, email, password);
 }
 
 async function signOut(page: Page): Promise<void> {
@@ -36,6 +35,14 @@ async function expectSignInRefused(page: Page, email: string, password: string):
   await expect(page.getByLabel("Password")).toHaveValue("");
 }
 
+/** Signs out; then the old email and password are refused, and the new ones sign in to /account. */
+async function expectOnlyNewCredentials(page: Page, [oldEmail, oldPassword]: [string, string], [newEmail, newPassword]: [string, string]): Promise<void> {
+  await signOut(page);
+  await expectSignInRefused(page, oldEmail, oldPassword);
+  await signIn(page, newEmail, newPassword);
+  await expect(page).toHaveURL(/\/account$/);
+}
+
 test("join → verify → account → sign out → sign in → forgot → reset → data → name → delete", async ({ page }) => {
   const email = uniqueEmail("journey");
 
@@ -45,8 +52,7 @@ test("join → verify → account → sign out → sign in → forgot → reset 
   await expect(page.locator(".lede")).toContainText(email);
   await expectNoAxeViolations(page);
   const code = await latestCode(page.request, email);
-  await page.getByLabel("Verification code").fill(code.toLowerCase());
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, code.toLowerCase());
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator(".lede")).toContainText(`Signed in as ${email}`);
@@ -85,10 +91,7 @@ test("join → verify → account → sign out → sign in → forgot → reset 
   await page.goto(resetUrl.pathname + resetUrl.search);
   await expect(page.getByText("This reset link has expired or was already used.")).toBeVisible();
   await expect(page.getByLabel("New password")).toHaveCount(0);
-  await signOut(page);
-  await expectSignInRefused(page, email, PASSWORD);
-  await signIn(page, email, NEW_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await expectOnlyNewCredentials(page, [email, PASSWORD], [email, NEW_PASSWORD]);
 
   // Display name.
   await section(page, "Profile").getByLabel("Display name").fill("Ada of Eastfield");
@@ -131,8 +134,7 @@ test("change email: a code goes to the new address, and entering it moves the ac
   const email = uniqueEmail("old");
   const newEmail = uniqueEmail("new");
   await joinThroughForm(page, email, PASSWORD, "/account");
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(/\/account$/);
 
   const change = section(page, "Change email address");
@@ -142,15 +144,11 @@ test("change email: a code goes to the new address, and entering it moves the ac
   await expect(page).toHaveURL(/\/verify/);
   await expect(page.locator(".lede")).toContainText(newEmail);
   expect(await latestEmail(page.request, email)).toContain(`being changed to ${newEmail}`);
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, newEmail));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, newEmail));
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.locator(".lede")).toContainText(`Signed in as ${newEmail}`);
 
-  await signOut(page);
-  await expectSignInRefused(page, email, PASSWORD);
-  await signIn(page, newEmail, PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await expectOnlyNewCredentials(page, [email, PASSWORD], [newEmail, PASSWORD]);
 });
 
 test("change password in the browser: the new one works; a wrong current one is named next to its field", async ({ page }) => {
@@ -170,10 +168,7 @@ test("change password in the browser: the new one works; a wrong current one is 
   await section(page, "Change password").getByRole("button", { name: "Change password" }).click();
   await expect(page).toHaveURL(/\/account\?done=password$/);
   await expect(page.getByRole("status")).toContainText("Your password is changed");
-  await signOut(page);
-  await expectSignInRefused(page, email, PASSWORD);
-  await signIn(page, email, NEW_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await expectOnlyNewCredentials(page, [email, PASSWORD], [email, NEW_PASSWORD]);
 });
 
 test("the join form names each problem next to its field and keeps the input, never the password", async ({ page }) => {
@@ -207,19 +202,14 @@ test("the join form names each problem next to its field and keeps the input, ne
   await joinThroughForm(page, taken, PASSWORD, "/account");
   await page.context().clearCookies();
   await page.goto("/join");
-  await page.getByLabel("Email").fill(taken.toUpperCase());
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel(/^I agree/).check();
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitJoinForm(page, taken.toUpperCase(), PASSWORD);
   await expect(page.locator("#field-email-error")).toContainText("already has an account");
 });
 
 test("axe: sign-in (with and without an error), forgot, verify with an error, an expired reset link", async ({ page }) => {
   await page.goto("/login");
   await expectNoAxeViolations(page);
-  await page.getByLabel("Email").fill(uniqueEmail("nobody"));
-  await page.getByLabel("Password").fill("whatever it is");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, uniqueEmail("nobody"), "whatever it is");
   await expect(page.getByRole("alert")).toBeVisible();
   await expectNoAxeViolations(page);
 
@@ -234,8 +224,7 @@ test("axe: sign-in (with and without an error), forgot, verify with an error, an
   await expectNoAxeViolations(page);
 
   await joinThroughForm(page, uniqueEmail("axe-verify"), PASSWORD, "/account");
-  await page.getByLabel("Verification code").fill("AAAAAAAA");
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, "AAAAAAAA");
   await expect(page.locator("#field-code-error")).toContainText("not right");
   await expectNoAxeViolations(page);
 });

@@ -2,7 +2,8 @@
 // trips for a signed-in member (a db.batch() counts once), and pages that need no member data make none for a
 // visitor. Counts come from X-D1-Queries, which the test build's middleware adds (COUNT_D1_QUERIES=1).
 import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
-import { get, verifiedMember, type Caller } from "./account-helpers";
+import { get, type Caller } from "./http";
+import { verifiedMember } from "./members";
 
 const ON_DEMAND = [
   "/strategy/",

@@ -2,7 +2,8 @@
 // opening paragraph on a phone's first screen, share links shown once (native share where the browser has it),
 // the feed styled for a person who opens it, message tones (error, notice, success) that differ in light and dark,
 // the join checkbox's target size, and clickable links in the dev mailbox.
-import { test, expect, joinThroughForm, latestCode, uniqueEmail } from "./fixtures";
+import { test, expect, joinThroughForm, uniqueEmail } from "./fixtures";
+import { latestCode } from "./mailbox";
 import { expectNoAxeViolations } from "./axe";
 import { SITE_URL } from "@tests/support/test-env";
 import type { Page } from "@playwright/test";

@@ -7,15 +7,13 @@ import jsQR from "jsqr";
 import { test, expect, joinThroughForm, uniqueEmail } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
 import { SITE_URL, STRIPE_STAND_IN_PORT, TEST_ENV } from "@tests/support/test-env";
+import { recordedRequests, type RecordedRequest } from "@tests/support/stripe-stand-in-client";
 import type { Page } from "@playwright/test";
 
 const STAND_IN = `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`;
 
-interface RecordedRequest { method: string; path: string; headers: Record<string, string>; form: Record<string, string>; status: number | null }
-
 async function checkoutCreations(): Promise<RecordedRequest[]> {
-  const all = (await (await fetch(`${STAND_IN}/__requests`)).json()) as RecordedRequest[];
-  return all.filter((r) => r.method === "POST" && r.path === "/v1/checkout/sessions");
+  return (await recordedRequests(STAND_IN)).filter((r) => r.method === "POST" && r.path === "/v1/checkout/sessions");
 }
 
 /** Fills and sends the donate form; leaves the browser on the stand-in's hosted checkout page. */

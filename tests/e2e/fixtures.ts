@@ -1,8 +1,8 @@
-// Shared Playwright fixtures: each test gets its own client IP (CF-Connecting-IP, as Cloudflare would send)
-// so the D1 throttles of one test never spill into another, plus helpers to read the dev mailbox and to
-// create members through the real forms.
-import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
-import { SITE_URL } from "@tests/support/test-env";
+// Shared Playwright fixtures: each test gets its own client IP (CF-Connecting-IP, as Cloudflare would send) so the
+// D1 throttles of one test never spill into another; unique addresses; and members created through the real forms
+// in a browser page. Raw-HTTP members are in members.ts, the dev mailbox in mailbox.ts.
+import { test as base, expect, type Page } from "@playwright/test";
+import { latestCode } from "./mailbox";
 
 /** A fresh, unique client IP for one test. */
 export function uniqueIp(): string {
@@ -15,53 +15,44 @@ export function uniqueEmail(prefix = "member"): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}@example.org`;
 }
 
+/** Playwright's `test` whose requests all come from the test's own `ip`. */
 export const test = base.extend<{ ip: string }>({
   ip: async ({}, use) => use(uniqueIp()),
   extraHTTPHeaders: async ({ ip }, use) => use({ "CF-Connecting-IP": ip }),
 });
 export { expect };
 
-/**
- * The newest email to `to` in the dev mailbox (plain-text body) whose text matches `containing`. Waits up to 5 s for
- * one, because some mail (password resets) is sent after the page has answered.
- */
-export async function latestEmail(request: APIRequestContext, to: string, containing = /./): Promise<string> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const response = await request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`);
-    expect(response.status()).toBe(200);
-    const texts = [...(await response.text()).matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)]
-      // The mailbox shows web addresses as links; the tags are dropped to read the plain text that was sent.
-      .map((match) => match[1]!.replace(/<[^>]*>/g, "").replace(/&amp;/g, "&").replace(/&#x2F;/g, "/").replace(/&#39;/g, "'").replace(/&quot;/g, '"'));
-    const newest = texts.find((text) => containing.test(text));
-    if (newest !== undefined) return newest;
-    if (Date.now() > deadline) throw new Error(`no email to ${to} matching ${containing}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Fills the join form on the current page (email, password, the agreement ticked) and submits it. */
+export async function submitJoinForm(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel(/^I agree/).check();
+  await page.getByRole("button", { name: "Create account" }).click();
 }
 
-/** The verification code in the newest email to `to`. */
-export async function latestCode(request: APIRequestContext, to: string): Promise<string> {
-  const text = await latestEmail(request, to);
-  const code = /code is ([A-Z0-9]{8})/.exec(text)?.[1];
-  if (!code) throw new Error(`no code in email to ${to}`);
-  return code;
+/** Enters `code` in the verify form on the current page and submits it. */
+export async function submitCode(page: Page, code: string): Promise<void> {
+  await page.getByLabel("Verification code").fill(code);
+  await page.getByRole("button", { name: "Verify" }).click();
+}
+
+/** Fills the sign-in form on the current page and submits it. */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 /** Joins through the real /join form in `page`; leaves the member signed in on /verify. */
 export async function joinThroughForm(page: Page, email: string, password: string, next = "/strategy/"): Promise<void> {
   await page.goto(`/join?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByLabel(/^I agree/).check();
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitJoinForm(page, email, password);
   await expect(page).toHaveURL(/\/verify/);
 }
 
 /** Joins and verifies through the real forms; leaves the member signed in and verified at `next`. */
 export async function joinAndVerify(page: Page, email: string, password: string, next = "/strategy/"): Promise<void> {
   await joinThroughForm(page, email, password, next);
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(new RegExp(`${next.replace(/[/?]/g, "\\$&")}$`));
 }

@@ -3,10 +3,12 @@
 // (links from the home page, the sitemap and the RSS feed, breadth-first) and fetches every member page with no
 // cookie, a forged cookie, a signed-out (revoked) cookie and an unverified member's cookie: no response may
 // contain any of those sentences. Positive control: a verified member's responses do contain them.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
 import { SITE_URL } from "@tests/support/test-env";
-import { forgedToken, get, joinHttp, mdxSentences, plainText, postForm, tokenOpensAccount, verifiedMember } from "./account-helpers";
+import { get, postForm } from "./http";
+import { bodySentences, plainText } from "./member-text";
+import { forgedToken, joinHttp, tokenOpensAccount, verifiedMember } from "./members";
 
 interface MemberPage { path: string; file: string; sentences: string[] }
 
@@ -15,7 +17,7 @@ const MEMBER_PAGES: MemberPage[] = [
     path: `/strategy/${name.replace(/\.mdx$/, "")}/`, file: `content/strategy/${name}`,
   })),
   { path: "/essays/the-first-hundred-members/", file: "content/essays/the-first-hundred-members.mdx" },
-].map((page) => ({ ...page, sentences: mdxSentences(readFileSync(page.file, "utf8")) }));
+].map((page) => ({ ...page, sentences: bodySentences(page.file) }));
 
 const ALL_SENTENCES = MEMBER_PAGES.flatMap((page) => page.sentences.map((sentence) => ({ sentence, page: page.path })));
 const CRAWL_CAP = 300;

@@ -2,10 +2,11 @@
 // joins and verifies, and lands back on the same page with the full text; an unverified member gets the verify
 // call (whose resend button mails a new code); sign-in returns to the page via next; the index says once, above
 // the list, that every page is open, and only to verified members; unknown slugs are 404; axe finds nothing, signed in or out.
-import { readdirSync, readFileSync } from "node:fs";
-import { test, expect, joinThroughForm, latestCode, uniqueEmail, uniqueIp } from "./fixtures";
+import { readdirSync } from "node:fs";
+import { test, expect, joinThroughForm, submitCode, submitJoinForm, submitSignIn, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
-import { foldText, mailTo, mdxSentences } from "./account-helpers";
+import { latestCode, mailTo } from "./mailbox";
+import { bodySentences, foldText, frontmatterOf } from "./member-text";
 import type { Page } from "@playwright/test";
 
 const PASSWORD = "a long enough pass phrase";
@@ -13,17 +14,10 @@ const SLUG = "forming-and-governing-a-ward";
 const PAGE = `/strategy/${SLUG}/`;
 const ESSAY = "/essays/the-first-hundred-members/";
 
-function frontmatter(path: string, key: string): string {
-  const match = new RegExp(`^${key}: "(.*)"$`, "m").exec(readFileSync(path, "utf8"));
-  if (match === null) throw new Error(`${key} missing in ${path}`);
-  return match[1]!;
-}
-
 const strategyFile = `content/strategy/${SLUG}.mdx`;
-const SUMMARY = frontmatter(strategyFile, "summary");
-const TITLE = frontmatter(strategyFile, "title");
-const [FIRST_SENTENCE] = mdxSentences(readFileSync(strategyFile, "utf8"));
-const [ESSAY_SENTENCE] = mdxSentences(readFileSync("content/essays/the-first-hundred-members.mdx", "utf8"));
+const { summary: SUMMARY, title: TITLE } = frontmatterOf(strategyFile) as { summary: string; title: string };
+const [FIRST_SENTENCE] = bodySentences(strategyFile);
+const [ESSAY_SENTENCE] = bodySentences("content/essays/the-first-hundred-members.mdx");
 const STRATEGY_COUNT = readdirSync("content/strategy").filter((name) => name.endsWith(".mdx")).length;
 
 /** The folded plain text of an element. */
@@ -68,10 +62,7 @@ test("visitor → summary and join call → joins → verifies → back on the p
 
   await page.getByRole("link", { name: "Join to read it" }).click();
   await expect(page).toHaveURL(new RegExp(`/join\\?next=${encodeURIComponent(PAGE)}$`));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel(/^I agree/).check();
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitJoinForm(page, email, PASSWORD);
   await expect(page).toHaveURL(/\/verify\?next=/);
 
   // Signed in but not verified yet: still the summary, now with the verify call.
@@ -80,8 +71,7 @@ test("visitor → summary and join call → joins → verifies → back on the p
   expect(foldText(await page.locator("body").innerText())).not.toContain(FIRST_SENTENCE!);
   await page.getByRole("link", { name: "Enter my code" }).click();
   await expect(page).toHaveURL(/\/verify\?next=/);
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);
 
@@ -110,11 +100,9 @@ test("an unverified member sees the verify call; its resend button mails a new c
   expect(secondCode).not.toBe(firstCode);
 
   // The old code no longer works; the new one does, and returns to the page.
-  await page.getByLabel("Verification code").fill(firstCode);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, firstCode);
   await expect(page.locator("#field-code-error")).toContainText("not right");
-  await page.getByLabel("Verification code").fill(secondCode);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, secondCode);
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);
 });
@@ -125,17 +113,14 @@ test("sign-in from a gated page returns to it (next)", async ({ page, browser })
   const other = await browser.newContext({ extraHTTPHeaders: { "CF-Connecting-IP": uniqueIp() } });
   const setup = await other.newPage();
   await joinThroughForm(setup, email, PASSWORD, "/account");
-  await setup.getByLabel("Verification code").fill(await latestCode(setup.request, email));
-  await setup.getByRole("button", { name: "Verify" }).click();
+  await submitCode(setup, await latestCode(setup.request, email));
   await expect(setup).toHaveURL(/\/account$/);
   await other.close();
 
   await page.goto(PAGE);
   await page.locator(".gate").getByRole("link", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(PAGE)}$`));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, email, PASSWORD);
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);
 });
@@ -156,8 +141,7 @@ test("the strategy index says every page is open, once, only to verified members
   await expect(page.getByText("Verify your email address to unlock these pages.")).toBeVisible();
 
   await page.getByRole("link", { name: "Enter your code" }).click();
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(/\/strategy\/$/);
   await expect(memberState).toHaveCount(1);
   await expect(memberState).toHaveText("You are a member: every page of the handbook is open to you.");
@@ -180,18 +164,14 @@ test("the members-only essay is gated the same way", async ({ page }) => {
   const email = uniqueEmail("essay");
   await page.getByRole("link", { name: "Join to read it" }).click();
   await expect(page).toHaveURL(new RegExp(`/join\\?next=${encodeURIComponent(ESSAY)}$`));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel(/^I agree/).check();
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitJoinForm(page, email, PASSWORD);
 
   await page.goto(ESSAY);
   await expect(page.getByRole("heading", { name: "Verify your email to read on" })).toBeVisible();
   expect(foldText(await page.locator("body").innerText())).not.toContain(ESSAY_SENTENCE!);
 
   await page.getByRole("link", { name: "Enter my code" }).click();
-  await page.getByLabel("Verification code").fill(await latestCode(page.request, email));
-  await page.getByRole("button", { name: "Verify" }).click();
+  await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(new RegExp(`${ESSAY}$`));
   await expectFullText(page, ESSAY_SENTENCE!, false);
   await expectNoAxeViolations(page);

@@ -1,13 +1,12 @@
 // Security headers in two places stay equal: public/_headers (static assets and prerendered pages, applied by
-// Cloudflare) and src/lib/security-headers.ts (pages the Worker renders, applied by src/middleware.ts).
+// Cloudflare) and functions/http/security-headers.ts (pages the Worker renders, applied by src/middleware.ts).
 // Also the pure helpers of security-headers.ts: the CSP builder and applySecurityHeaders.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BASE_SECURITY_HEADERS, applySecurityHeaders, contentSecurityPolicy } from "@functions/http/security-headers";
-import { ROOT, parseHeadersFile, type HeaderRule } from "@tests/build/helpers";
+import { parseHeadersFile, type HeaderRule } from "@tests/support/headers-file";
 
-const RULES = parseHeadersFile(readFileSync(join(ROOT, "public/_headers"), "utf8"));
+const RULES = parseHeadersFile(readFileSync(new URL("../../public/_headers", import.meta.url), "utf8"));
 const rule = (path: string): HeaderRule => {
   const found = RULES.filter((candidate) => candidate.path === path);
   expect(found, `exactly one ${path} rule in public/_headers`).toHaveLength(1);

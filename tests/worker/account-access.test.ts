@@ -5,8 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decideAccess, type Access, type Reader } from "@functions/access";
 import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
-
-const T0 = 1_800_000_000;
+import { T0, insertUser } from "./support";
 
 describe("decideAccess", () => {
   const verified = { emailVerified: true };
@@ -66,9 +65,7 @@ describe("the session lookup fails closed", () => {
   }
 
   async function verifiedMemberToken(): Promise<string> {
-    const id = crypto.randomUUID();
-    await env.DB.prepare("INSERT INTO users (id, email, password_hash, email_verified_at, created_at) VALUES (?1, ?2, 'x', ?3, ?3)")
-      .bind(id, `fc-${crypto.randomUUID().slice(0, 8)}@example.org`, T0).run();
+    const { id } = await insertUser({ emailVerifiedAt: T0 });
     const token = generateSessionToken();
     await createSession(env.DB, token, id, T0);
     return token;

@@ -10,34 +10,16 @@ import { createPasswordReset } from "@functions/auth/password-reset";
 import { getPendingVerificationEmail } from "@functions/auth/email-verification";
 import { hashToken } from "@functions/auth/tokens";
 import { getUserById, updateDisplayName } from "@functions/auth/users";
-import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { PASSWORD, SITE, T0, capturingMailer, count, signedUpMember, uniqueEmail } from "./support";
 
-const T0 = 1_800_000_000;
-const SITE = "https://smallism.example";
-const PASSWORD = "lantern orchard tidal";
 const NEW_PASSWORD = "copper meadow seventeen";
-
-function capturingMailer(): Mailer & { sent: EmailMessage[] } {
-  const sent: EmailMessage[] = [];
-  return { sent, async send(message) { sent.push(message); } };
-}
-
-function uniqueEmail(prefix = "m"): string {
-  return `${prefix}-${crypto.randomUUID().slice(0, 10)}@example.org`;
-}
-
-async function count(sql: string, ...params: unknown[]): Promise<number> {
-  return (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
-}
 
 /** A member with the sign-up session and one more sign-in session. */
 async function member(): Promise<{ email: string; userId: string; tokens: string[] }> {
-  const email = uniqueEmail();
-  const up = await signUp(env.DB, capturingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0);
-  if (!up.ok) throw new Error("sign-up failed");
+  const { email, userId, token } = await signedUpMember();
   const again = await signIn(env.DB, email, PASSWORD, T0 + 1);
   if (!again.ok) throw new Error("sign-in failed");
-  return { email, userId: up.userId, tokens: [up.token, again.token] };
+  return { email, userId, tokens: [token, again.token] };
 }
 
 async function insertDonation(values: { userId: string | null; email: string | null }): Promise<string> {
@@ -163,8 +145,7 @@ describe("deleteAccount", () => {
     // Anyone can join with someone else's address; deleting that account must not erase the owner's records.
     const victimEmail = uniqueEmail("victim");
     const guestDonation = await insertDonation({ userId: null, email: victimEmail });
-    const up = await signUp(env.DB, capturingMailer(), { email: victimEmail, password: PASSWORD, displayName: null }, SITE, T0);
-    if (!up.ok) throw new Error("sign-up failed");
+    const up = await signedUpMember({ email: victimEmail });
     expect(await deleteAccount(env.DB, up.userId, PASSWORD)).toEqual({ ok: true });
     const row = await env.DB.prepare("SELECT user_id, email FROM donations WHERE id = ?1").bind(guestDonation).first();
     expect(row).toEqual({ user_id: null, email: victimEmail });

@@ -9,24 +9,7 @@ import { sessionCookie } from "@functions/auth/session-cookie";
 import { hashPassword, needsRehash, verifyPassword } from "@functions/auth/passwords";
 import { hashToken } from "@functions/auth/tokens";
 import { getUserByEmail } from "@functions/auth/users";
-import type { EmailMessage, Mailer } from "@functions/email/mailer";
-
-const T0 = 1_800_000_000;
-const SITE = "https://smallism.example";
-const PASSWORD = "lantern orchard tidal";
-
-function capturingMailer(): Mailer & { sent: EmailMessage[] } {
-  const sent: EmailMessage[] = [];
-  return { sent, async send(message) { sent.push(message); } };
-}
-
-function uniqueEmail(prefix = "m"): string {
-  return `${prefix}-${crypto.randomUUID().slice(0, 10)}@example.org`;
-}
-
-async function count(sql: string, ...params: unknown[]): Promise<number> {
-  return (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
-}
+import { PASSWORD, SITE, T0, capturingMailer, count, failingMailer, signedUpMember, uniqueEmail } from "./support";
 
 describe("signUp", () => {
   it("creates the account (email lower-cased), its first session and code, and mails the code", async () => {
@@ -96,8 +79,7 @@ describe("signUp", () => {
 
   it("a mail failure does not undo the new account", async () => {
     const email = uniqueEmail("nomail");
-    const failing: Mailer = { async send() { throw new Error("mail down"); } };
-    const result = await signUp(env.DB, failing, { email, password: PASSWORD, displayName: null }, SITE, T0);
+    const result = await signUp(env.DB, failingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0);
     expect(result.ok).toBe(true);
     expect(await getUserByEmail(env.DB, email)).not.toBeNull();
   });
@@ -105,10 +87,8 @@ describe("signUp", () => {
 
 describe("signIn", () => {
   async function member(): Promise<{ email: string; userId: string; signupToken: string }> {
-    const email = uniqueEmail("signin");
-    const result = await signUp(env.DB, capturingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0);
-    if (!result.ok) throw new Error("setup failed");
-    return { email, userId: result.userId, signupToken: result.token };
+    const { email, userId, token } = await signedUpMember({ email: uniqueEmail("signin") });
+    return { email, userId, signupToken: token };
   }
 
   it("returns the identical error object for an unknown email and for a wrong password", async () => {

@@ -1,12 +1,13 @@
 // What a member sees of their giving (functions/donations/member-donations.ts): the list, refunds, the active
 // monthly donation, the customer for the Customer Portal, and the one-round-trip budget of the account page.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getMemberBillingCustomer, listMemberGiving } from "@functions/donations/member-donations";
 import { createBillingPortalSession } from "@functions/donations/billing-portal";
 import {
-  T0, deliver, makeEvent, makeMember, paidInvoice, paidPaymentSession, paidSubscriptionSession, standInRequests, testStripe, unique,
+  deliver, makeEvent, makeMember, nowSeconds, paidInvoice, paidPaymentSession, paidSubscriptionSession, standInRequests, testStripe, unique,
 } from "./donations-support";
+import { T0 } from "./support";
 
 /** Wraps D1 so every round trip (a statement's first/all/run/raw, or a whole batch) is counted. */
 function countingDb(): { db: D1Database; roundTrips: () => number } {
@@ -52,7 +53,7 @@ describe("the account page's donations", () => {
     const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
     const metadata = { kind: "donation", frequency: "monthly", user_id: member.id, note: "" };
     await deliver(makeEvent("checkout.session.completed", paidSubscriptionSession(ids, metadata, 700)));
-    await deliver(makeEvent("invoice.paid", paidInvoice({ ...ids, invoice: `in_${unique()}` }, metadata, 700, Math.floor(Date.now() / 1000) + 3600)));
+    await deliver(makeEvent("invoice.paid", paidInvoice({ ...ids, invoice: `in_${unique()}` }, metadata, 700, nowSeconds() + 3600)));
     await deliver(makeEvent("checkout.session.completed", paidPaymentSession({ metadata: { kind: "donation", frequency: "once", user_id: other.id, note: "" } })));
 
     const { db, roundTrips } = countingDb();

@@ -6,7 +6,8 @@ import { donationIdempotencyKey, generateFormNonce } from "@functions/donations/
 import { retrieveCheckoutSession, submitDonation } from "@functions/donations/checkout";
 import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { CONTACT_EMAIL } from "@functions/contact";
-import { STAND_IN, slowCreationsAtStandIn, standInRequests, testStripe, unique, type RecordedRequest } from "./donations-support";
+import type { RecordedRequest } from "@tests/support/stripe-stand-in-client";
+import { STAND_IN, slowCreationsAtStandIn, standInRequests, testStripe, unique } from "./donations-support";
 
 const SITE = "https://smallism.test";
 

@@ -1,36 +1,32 @@
 // Shared helpers for the donation worker tests: the real stripe SDK pointed at the stand-in, signed webhook
-// deliveries (generateTestHeaderStringAsync), Stripe-shaped objects, members, and ledger read-backs.
-import { env } from "cloudflare:test";
+// deliveries (generateTestHeaderStringAsync), Stripe-shaped objects, members, and ledger read-backs. The clock and
+// the helpers every worker test shares are in support.ts.
+import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { createStripeClient, webhookCryptoProvider } from "@functions/donations/stripe-client";
 import { handleStripeWebhook, type EventHandler, type WebhookResponse } from "@functions/donations/webhook";
 import { hashPassword } from "@functions/auth/passwords";
 import { inject } from "vitest";
+import { recordedRequests, type RecordedRequest } from "@tests/support/stripe-stand-in-client";
+import { T0, insertUser } from "./support";
 
 /** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */
 export const STAND_IN = inject("stripeStandIn");
 export const WEBHOOK_SECRET = "whsec_worker_tests_only";
-export const T0 = 1_800_000_000;
+
+/** The real time in Unix seconds: Stripe signatures are checked against it (a tolerance of minutes), not against T0. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
 
 /** The real SDK, talking to the stand-in. */
 export function testStripe(key = "sk_test_worker_tests"): Stripe {
   return createStripeClient(key, STAND_IN);
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-  form: Record<string, string>;
-  /** The stand-in's answer (null while the request is still running). */
-  status: number | null;
-}
-
 /** Every API request the stand-in has received (all test files share it: filter by something unique). */
-export async function standInRequests(): Promise<RecordedRequest[]> {
-  return (await (await fetch(`${STAND_IN}/__requests`)).json()) as RecordedRequest[];
+export function standInRequests(): Promise<RecordedRequest[]> {
+  return recordedRequests(STAND_IN);
 }
 
 /** Makes the stand-in take `ms` longer to create Checkout Sessions whose body contains `match`. */
@@ -56,11 +52,7 @@ export function unique(): string {
 
 /** A member in D1; with `password`, one that can sign in or delete their account (a cheap scrypt hash). */
 export async function makeMember(password?: string): Promise<{ id: string; email: string }> {
-  const id = `u${unique()}`;
-  const email = `${id}@example.org`;
-  const hash = password === undefined ? "x" : await hashPassword(password, { ln: 10, r: 8, p: 1 });
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)").bind(id, email, hash, T0).run();
-  return { id, email };
+  return insertUser(password === undefined ? {} : { passwordHash: await hashPassword(password, { ln: 10, r: 8, p: 1 }) });
 }
 
 /** A Stripe event envelope around `object`. */
@@ -72,7 +64,7 @@ export function makeEvent(type: string, object: unknown, id = `evt_${unique()}`)
 export async function signEvent(event: unknown, options: { secret?: string; timestamp?: number } = {}): Promise<{ payload: string; signature: string }> {
   const payload = JSON.stringify(event);
   const signature = await Stripe.webhooks.generateTestHeaderStringAsync({
-    payload, secret: options.secret ?? WEBHOOK_SECRET, timestamp: options.timestamp ?? Math.floor(Date.now() / 1000), cryptoProvider: webhookCryptoProvider,
+    payload, secret: options.secret ?? WEBHOOK_SECRET, timestamp: options.timestamp ?? nowSeconds(), cryptoProvider: webhookCryptoProvider,
   });
   return { payload, signature };
 }
@@ -85,7 +77,7 @@ export async function deliver(
   const { payload, signature } = await signEvent(event);
   return handleStripeWebhook({
     db: options.db ?? env.DB, stripe: options.stripe ?? testStripe(), secret: WEBHOOK_SECRET, payload, signature,
-    now: options.now ?? Math.floor(Date.now() / 1000), ...(options.handlers ? { handlers: options.handlers } : {}),
+    now: options.now ?? nowSeconds(), ...(options.handlers ? { handlers: options.handlers } : {}),
   });
 }
 

@@ -3,15 +3,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deleteExpiredRows } from "@functions/housekeeping";
+import { insertUser } from "./support";
 
 const NOW = 1_900_000_000;
 const DAY = 86_400;
 
+/** A member who joined 40 days before NOW. */
 async function makeUser(): Promise<string> {
-  const id = crypto.randomUUID();
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, 'hash', ?3)")
-    .bind(id, `h-${id.slice(0, 12)}@example.org`, NOW - 40 * DAY).run();
-  return id;
+  return (await insertUser({ createdAt: NOW - 40 * DAY })).id;
 }
 
 async function ids(sql: string, userId: string): Promise<string[]> {

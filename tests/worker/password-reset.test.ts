@@ -6,17 +6,13 @@ import { describe, expect, it } from "vitest";
 import { consumePasswordReset, createPasswordReset, findPasswordReset, RESET_LIFETIME } from "@functions/auth/password-reset";
 import { createSession, generateSessionToken, newSession, validateSessionToken } from "@functions/auth/sessions";
 import { hashToken } from "@functions/auth/tokens";
-import { changePassword, requestEmailChange, requestPasswordReset, signUp } from "@functions/auth/account";
+import { changePassword, requestEmailChange, requestPasswordReset } from "@functions/auth/account";
 import { verifyEmailCode } from "@functions/auth/email-verification";
-import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { PASSWORD, SITE, T0, capturingMailer, count, failingMailer, insertUser, signedUpMember, uniqueEmail } from "./support";
 
-const T0 = 1_800_000_000;
-
+/** A user with the stand-in hash "old-hash", so a test can see whether a reset replaced it. */
 async function makeUser(): Promise<string> {
-  const id = crypto.randomUUID();
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, 'old-hash', ?3)")
-    .bind(id, `r${crypto.randomUUID().slice(0, 12)}@example.org`, T0).run();
-  return id;
+  return (await insertUser({ passwordHash: "old-hash" })).id;
 }
 
 async function userRow(id: string): Promise<{ password_hash: string; email_verified_at: number | null }> {
@@ -75,8 +71,7 @@ describe("a reset token", () => {
     expect(await findPasswordReset(env.DB, first, T0 + 10)).toBeNull();
     expect(await consumePasswordReset(env.DB, first, userId, "hash-from-first", newSession(T0 + 10), T0 + 10)).toBeNull();
     expect(await findPasswordReset(env.DB, second, T0 + 10)).toEqual({ userId });
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
-    expect(count!.n).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1", userId)).toBe(1);
   });
 
   it("of one member does not touch another member's token", async () => {
@@ -110,9 +105,8 @@ describe("consuming a reset", () => {
   });
 
   it("spends the sign-up code of the address it verifies, so nothing shows as waiting for a code", async () => {
-    const email = `unverified-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, "https://smallism.example", T0);
-    if (!up.ok) throw new Error("sign-up failed");
+    const up = await signedUpMember({ email: uniqueEmail("unverified") });
+    const email = up.email;
     expect((await validateSessionToken(env.DB, up.token, T0 + 1)).user?.pendingEmail).toBe(email);
     const token = await createPasswordReset(env.DB, up.userId, T0 + 2);
     const session = newSession(T0 + 3);
@@ -146,8 +140,7 @@ describe("consuming a reset", () => {
     for (const [i, attempt] of attempts.entries()) {
       if (i !== winners[0]) expect((await validateSessionToken(env.DB, attempt.session.token, T0 + 1)).session).toBeNull();
     }
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1").bind(userId).first<{ n: number }>();
-    expect(left!.n).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1", userId)).toBe(0);
   });
 });
 
@@ -155,16 +148,8 @@ describe("outstanding reset links after the account changes", () => {
   // A reset link is a bearer credential mailed to one address. When the member changes the password or moves the
   // account to another address, earlier links must die (as Django's reset tokens do, being keyed on both), or
   // whoever holds the old mailbox can still take the account over for up to an hour.
-  const PASSWORD = "lantern orchard tidal";
-  const captured: EmailMessage[] = [];
-  const mailer: Mailer = { async send(message) { captured.push(message); } };
-
-  async function member(): Promise<{ userId: string; email: string }> {
-    const email = `rl-${crypto.randomUUID().slice(0, 10)}@example.org`;
-    const result = await signUp(env.DB, mailer, { email, password: PASSWORD, displayName: null }, "https://smallism.example", T0);
-    if (!result.ok) throw new Error("sign-up failed");
-    return { userId: result.userId, email };
-  }
+  const mailer = capturingMailer();
+  const member = () => signedUpMember({ email: uniqueEmail("rl"), mailer });
 
   it("a password change kills earlier reset links", async () => {
     const { userId } = await member();
@@ -177,10 +162,10 @@ describe("outstanding reset links after the account changes", () => {
   it("moving the account to a new email address kills reset links sent to the old one", async () => {
     const { userId } = await member();
     const oldAddressToken = await createPasswordReset(env.DB, userId, T0 + 10);
-    const newEmail = `moved-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    captured.length = 0;
-    expect((await requestEmailChange(env.DB, mailer, userId, newEmail, PASSWORD, "https://smallism.example", T0 + 20)).ok).toBe(true);
-    const code = /code is ([A-Z0-9]{8})/.exec(captured.find((m) => m.to === newEmail)!.text)![1]!;
+    const newEmail = uniqueEmail("moved");
+    mailer.sent.length = 0;
+    expect((await requestEmailChange(env.DB, mailer, userId, newEmail, PASSWORD, SITE, T0 + 20)).ok).toBe(true);
+    const code = /code is ([A-Z0-9]{8})/.exec(mailer.sent.find((m) => m.to === newEmail)!.text)![1]!;
     expect(await verifyEmailCode(env.DB, userId, code, T0 + 30)).toEqual({ ok: true, email: newEmail });
     expect(await findPasswordReset(env.DB, oldAddressToken, T0 + 40)).toBeNull();
     expect(await consumePasswordReset(env.DB, oldAddressToken, userId, "attacker-hash", newSession(T0 + 40), T0 + 40)).toBeNull();
@@ -190,34 +175,29 @@ describe("outstanding reset links after the account changes", () => {
 });
 
 describe("requestPasswordReset (the work behind /forgot)", () => {
-  const SITE = "https://smallism.example";
-
   it("mails a working link built from the site URL to a known address, whatever its case, and kills earlier links", async () => {
-    const email = `known-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0);
-    if (!up.ok) throw new Error("sign-up failed");
+    const up = await signedUpMember({ email: uniqueEmail("known") });
+    const email = up.email;
     const earlier = await createPasswordReset(env.DB, up.userId, T0);
-    const sent: EmailMessage[] = [];
-    await requestPasswordReset(env.DB, { async send(message) { sent.push(message); } }, `  ${email.toUpperCase()} `, SITE, T0 + 10);
-    expect(sent.map((message) => message.to)).toEqual([email]);
-    const token = new RegExp(`${SITE}/reset\\?token=([a-z2-7]{32})`).exec(sent[0]!.text)?.[1];
+    const mailer = capturingMailer();
+    await requestPasswordReset(env.DB, mailer, `  ${email.toUpperCase()} `, SITE, T0 + 10);
+    expect(mailer.sent.map((message) => message.to)).toEqual([email]);
+    const token = new RegExp(`${SITE}/reset\\?token=([a-z2-7]{32})`).exec(mailer.sent[0]!.text)?.[1];
     expect(token).toBeDefined();
     expect(await findPasswordReset(env.DB, token!, T0 + 11)).toEqual({ userId: up.userId });
     expect(await findPasswordReset(env.DB, earlier, T0 + 11)).toBeNull();
   });
 
   it("does nothing for an unknown address, and never throws when D1 or the mailer fails", async () => {
-    const sent: EmailMessage[] = [];
-    const before = (await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets").first<{ n: number }>())!.n;
-    await requestPasswordReset(env.DB, { async send(message) { sent.push(message); } }, "nobody-here@example.org", SITE, T0);
-    expect(sent).toEqual([]);
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM password_resets").first<{ n: number }>())!.n).toBe(before);
+    const mailer = capturingMailer();
+    const before = await count("SELECT COUNT(*) AS n FROM password_resets");
+    await requestPasswordReset(env.DB, mailer, "nobody-here@example.org", SITE, T0);
+    expect(mailer.sent).toEqual([]);
+    expect(await count("SELECT COUNT(*) AS n FROM password_resets")).toBe(before);
 
     const broken = { prepare() { throw new Error("D1_ERROR: simulated outage"); } } as unknown as D1Database;
-    await expect(requestPasswordReset(broken, { async send() {} }, "a@example.org", SITE, T0)).resolves.toBeUndefined();
-    const failingMailer = { async send() { throw new Error("mail down"); } };
-    const email = `mailfail-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0);
-    await expect(requestPasswordReset(env.DB, failingMailer, email, SITE, T0)).resolves.toBeUndefined();
+    await expect(requestPasswordReset(broken, capturingMailer(), "a@example.org", SITE, T0)).resolves.toBeUndefined();
+    const { email } = await signedUpMember({ email: uniqueEmail("mailfail") });
+    await expect(requestPasswordReset(env.DB, failingMailer(), email, SITE, T0)).resolves.toBeUndefined();
   });
 });

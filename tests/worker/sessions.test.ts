@@ -6,14 +6,8 @@ import {
   SESSION_LIFETIME, SESSION_RENEW_BELOW, validateSessionToken,
 } from "@functions/auth/sessions";
 import { hashToken } from "@functions/auth/tokens";
+import { T0, insertUser } from "./support";
 
-const T0 = 1_800_000_000;
-
-async function makeUser(email = `m${crypto.randomUUID()}@example.org`): Promise<string> {
-  const id = crypto.randomUUID();
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, 'x', ?3)").bind(id, email, T0).run();
-  return id;
-}
 
 describe("session tokens", () => {
   it("are 32 base32 characters (160 bits), all distinct over 10,000 draws", () => {
@@ -23,7 +17,7 @@ describe("session tokens", () => {
   });
 
   it("are stored only as their SHA-256: the cookie value is in no column", async () => {
-    const userId = await makeUser();
+    const { id: userId } = await insertUser();
     const token = generateSessionToken();
     await createSession(env.DB, token, userId, T0);
     const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'").all<{ name: string }>();
@@ -36,7 +30,7 @@ describe("session tokens", () => {
   });
 
   it("rejects a same-length wrong token", async () => {
-    const userId = await makeUser();
+    const { id: userId } = await insertUser();
     const token = generateSessionToken();
     await createSession(env.DB, token, userId, T0);
     const wrong = (token[0] === "a" ? "b" : "a") + token.slice(1);
@@ -47,7 +41,7 @@ describe("session tokens", () => {
 
 describe("session expiry and renewal (controlled clock)", () => {
   it("is valid one second before expiry and gone (and deleted) at expiry", async () => {
-    const userId = await makeUser();
+    const { id: userId } = await insertUser();
     const [early, late] = [generateSessionToken(), generateSessionToken()];
     await createSession(env.DB, early, userId, T0);
     await createSession(env.DB, late, userId, T0);
@@ -57,7 +51,7 @@ describe("session expiry and renewal (controlled clock)", () => {
   });
 
   it("renews only when less than 15 days remain", async () => {
-    const userId = await makeUser();
+    const { id: userId } = await insertUser();
     const token = generateSessionToken();
     await createSession(env.DB, token, userId, T0);
     const exactlyAtThreshold = T0 + SESSION_LIFETIME - SESSION_RENEW_BELOW;
@@ -70,7 +64,7 @@ describe("session expiry and renewal (controlled clock)", () => {
   });
 
   it("never outlives the absolute cap under constant use", async () => {
-    const userId = await makeUser();
+    const { id: userId } = await insertUser();
     const token = generateSessionToken();
     await createSession(env.DB, token, userId, T0);
     let now = T0;
@@ -87,7 +81,7 @@ describe("session expiry and renewal (controlled clock)", () => {
 
 describe("ending sessions", () => {
   it("sign-out deletes the session; sign-out-everywhere deletes all but the kept one", async () => {
-    const userId = await makeUser();
+    const { id: userId } = await insertUser();
     const [a, b, c] = [generateSessionToken(), generateSessionToken(), generateSessionToken()];
     for (const token of [a, b, c]) await createSession(env.DB, token, userId, T0);
     await invalidateSession(env.DB, hashToken(a));

@@ -8,16 +8,9 @@ import {
 } from "@functions/auth/email-verification";
 import { resendVerification } from "@functions/auth/account";
 import { hashToken } from "@functions/auth/tokens";
-import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { SITE, T0, capturingMailer, failingMailer, insertUser } from "./support";
 
-const T0 = 1_800_000_000;
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-
-async function makeUser(email = `v${crypto.randomUUID().slice(0, 12)}@example.org`): Promise<{ id: string; email: string }> {
-  const id = crypto.randomUUID();
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, 'x', ?3)").bind(id, email, T0).run();
-  return { id, email };
-}
 
 /** The same code with one character changed to another character of the code alphabet (same length). */
 function oneCharOff(code: string, position = code.length - 1): string {
@@ -31,14 +24,9 @@ async function verifiedAt(userId: string): Promise<number | null> {
   return row!.email_verified_at;
 }
 
-function capturingMailer(): Mailer & { sent: EmailMessage[] } {
-  const sent: EmailMessage[] = [];
-  return { sent, async send(message) { sent.push(message); } };
-}
-
 describe("a code", () => {
   it("is 8 characters from the unambiguous alphabet and stored only as its SHA-256", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     expect(code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/);
     const row = await env.DB.prepare("SELECT * FROM email_verifications WHERE user_id = ?1").bind(user.id).first<Record<string, unknown>>();
@@ -47,7 +35,7 @@ describe("a code", () => {
   });
 
   it("of the same length but one character wrong is refused, costs an attempt and does not verify", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     for (const position of [0, 7]) {
       const wrong = oneCharOff(code, position);
@@ -62,7 +50,7 @@ describe("a code", () => {
   });
 
   it("is accepted typed in lower case with spaces or a dash", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     const typed = ` ${code.slice(0, 4).toLowerCase()}-${code.slice(4)} `;
     expect((await verifyEmailCode(env.DB, user.id, typed, T0)).ok).toBe(true);
@@ -70,11 +58,11 @@ describe("a code", () => {
 
   it("works one second before 15 minutes and is expired at exactly 15 minutes", async () => {
     expect(CODE_LIFETIME).toBe(15 * 60);
-    const early = await makeUser();
+    const early = await insertUser();
     const earlyCode = await createEmailVerification(env.DB, early.id, early.email, T0);
     expect((await verifyEmailCode(env.DB, early.id, earlyCode, T0 + CODE_LIFETIME - 1)).ok).toBe(true);
 
-    const late = await makeUser();
+    const late = await insertUser();
     const lateCode = await createEmailVerification(env.DB, late.id, late.email, T0);
     expect(await verifyEmailCode(env.DB, late.id, lateCode, T0 + CODE_LIFETIME)).toEqual({ ok: false, reason: "expired" });
     expect(await verifyEmailCode(env.DB, late.id, lateCode, T0 + CODE_LIFETIME + 3600)).toMatchObject({ ok: false });
@@ -82,7 +70,7 @@ describe("a code", () => {
   });
 
   it("allows the right code on the fifth try, after four wrong ones", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     for (let i = 0; i < CODE_MAX_ATTEMPTS - 1; i++) expect((await verifyEmailCode(env.DB, user.id, oneCharOff(code), T0)).ok).toBe(false);
     expect((await verifyEmailCode(env.DB, user.id, code, T0)).ok).toBe(true);
@@ -90,7 +78,7 @@ describe("a code", () => {
 
   it("ends after five wrong tries: even the right code fails afterwards", async () => {
     expect(CODE_MAX_ATTEMPTS).toBe(5);
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     const reasons: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -104,7 +92,7 @@ describe("a code", () => {
   });
 
   it("cannot be guessed more than five times by parallel requests", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     const guesses = await Promise.all(Array.from({ length: 25 }, () => verifyEmailCode(env.DB, user.id, oneCharOff(code), T0)));
     expect(guesses.filter((g) => !g.ok && g.reason === "wrong")).toHaveLength(4);
@@ -114,7 +102,7 @@ describe("a code", () => {
   });
 
   it("works once: a second use finds no code", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const code = await createEmailVerification(env.DB, user.id, user.email, T0);
     expect((await verifyEmailCode(env.DB, user.id, code, T0)).ok).toBe(true);
     expect(await verifyEmailCode(env.DB, user.id, code, T0 + 1)).toEqual({ ok: false, reason: "none" });
@@ -122,7 +110,7 @@ describe("a code", () => {
   });
 
   it("belongs to one account: another member's code does not verify this one", async () => {
-    const [a, b] = [await makeUser(), await makeUser()];
+    const [a, b] = [await insertUser(), await insertUser()];
     const codeA = await createEmailVerification(env.DB, a.id, a.email, T0);
     await createEmailVerification(env.DB, b.id, b.email, T0);
     expect(await verifyEmailCode(env.DB, b.id, codeA, T0)).toMatchObject({ ok: false, reason: "wrong" });
@@ -132,7 +120,7 @@ describe("a code", () => {
 
 describe("resending", () => {
   it("replaces the old code (which then fails) and restores the five attempts", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const first = await createEmailVerification(env.DB, user.id, user.email, T0);
     for (let i = 0; i < 3; i++) await verifyEmailCode(env.DB, user.id, oneCharOff(first), T0);
     const second = await createEmailVerification(env.DB, user.id, user.email, T0 + 60);
@@ -142,32 +130,31 @@ describe("resending", () => {
   });
 
   it("through resendVerification emails the new code, with a fresh 15 minutes from the resend", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const first = await createEmailVerification(env.DB, user.id, user.email, T0);
     const mailer = capturingMailer();
-    expect(await resendVerification(env.DB, mailer, user.id, user.email, "https://smallism.example", T0 + 600)).toBe(true);
+    expect(await resendVerification(env.DB, mailer, user.id, user.email, SITE, T0 + 600)).toBe(true);
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]!.to).toBe(user.email);
     const code = /code is ([A-Z0-9]{8})/.exec(mailer.sent[0]!.text)?.[1];
     expect(code).toBeDefined();
     expect(code).not.toBe(first);
-    expect(mailer.sent[0]!.text).toContain("https://smallism.example/verify");
+    expect(mailer.sent[0]!.text).toContain(`${SITE}/verify`);
     expect((await verifyEmailCode(env.DB, user.id, first, T0 + 600)).ok).toBe(false);
     // Alive until 15 minutes after the resend, not after the first code.
     expect((await verifyEmailCode(env.DB, user.id, code!, T0 + 600 + CODE_LIFETIME - 1)).ok).toBe(true);
   });
 
   it("reports a mail failure as false without undoing the new code", async () => {
-    const user = await makeUser();
-    const failing: Mailer = { async send() { throw new Error("smtp down"); } };
-    expect(await resendVerification(env.DB, failing, user.id, user.email, "https://smallism.example", T0)).toBe(false);
+    const user = await insertUser();
+    expect(await resendVerification(env.DB, failingMailer("smtp down"), user.id, user.email, SITE, T0)).toBe(false);
     expect(await getPendingVerificationEmail(env.DB, user.id)).toBe(user.email);
   });
 });
 
 describe("email change", () => {
   it("moves the account to the new address when its code is entered", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const newEmail = `new-${crypto.randomUUID().slice(0, 8)}@example.org`;
     const code = await createEmailVerification(env.DB, user.id, newEmail, T0);
     expect(await getPendingVerificationEmail(env.DB, user.id)).toBe(newEmail);
@@ -177,10 +164,10 @@ describe("email change", () => {
   });
 
   it("refuses with `taken` (and changes nothing) when another account claimed the address meanwhile", async () => {
-    const user = await makeUser();
+    const user = await insertUser();
     const contested = `contested-${crypto.randomUUID().slice(0, 8)}@example.org`;
     const code = await createEmailVerification(env.DB, user.id, contested, T0);
-    await makeUser(contested);
+    await insertUser({ email: contested });
     expect(await verifyEmailCode(env.DB, user.id, code, T0)).toEqual({ ok: false, reason: "taken" });
     const row = await env.DB.prepare("SELECT email, email_verified_at FROM users WHERE id = ?1").bind(user.id).first<{ email: string; email_verified_at: number | null }>();
     expect(row).toEqual({ email: user.email, email_verified_at: null });
