@@ -12,3 +12,6 @@ export const NAV_LINKS = [
   { href: "/search/", label: "Search" },
   { href: "/donate", label: "Donate" },
 ] as const;
+
+/** The size of every social card (Open Graph and X/Twitter large image), in pixels. */
+export const SOCIAL_CARD_SIZE = { width: 1200, height: 630 } as const;

@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 import { crc32 } from "node:zlib";
 import satori from "satori";
 import sharp from "sharp";
-import { SITE_TITLE } from "@src/site";
-import { SOCIAL_CARD_SIZE, type CardText } from "./social-cards";
+import { SITE_TITLE, SOCIAL_CARD_SIZE } from "@src/site";
+import type { CardText } from "./social-cards";
 
 /** The iTXt keyword under which a card records every string drawn on it, as JSON (read by tests/build/media.test.ts). */
 const DRAWN_TEXT_KEYWORD = "Drawn text";

@@ -6,8 +6,6 @@ import { SITE_DESCRIPTION, SITE_TAGLINE, SITE_TITLE } from "@src/site";
 import { getPublishedEssays, type Essay } from "./essays";
 import { getStrategyPages, type StrategyPage } from "./strategy";
 
-/** The size every card is drawn at: what Open Graph and X/Twitter's large card expect. */
-export const SOCIAL_CARD_SIZE = { width: 1200, height: 630 } as const;
 
 /** Everything written on a card, besides the site's mark, name and address. */
 export interface CardText {
