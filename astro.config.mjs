@@ -5,6 +5,7 @@ import cloudflare from "@astrojs/cloudflare";
 import mdx from "@astrojs/mdx";
 import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
+import devSearchIndex from "./src/integrations/dev-search-index";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
@@ -39,7 +40,7 @@ export default defineConfig({
     // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.
     persistState: process.env.SMALLISM_STATE_DIR ? { path: process.env.SMALLISM_STATE_DIR } : true,
   }),
-  integrations: [validateDonationConfig(), mdx(), devMailbox, sitemap({
+  integrations: [validateDonationConfig(), mdx(), devMailbox, devSearchIndex(), sitemap({
       filter: (page) => !notInSitemap.test(new URL(page).pathname),
       // The strategy index is rendered on demand but public (titles and summaries only), so it is listed.
       customPages: [new URL("/strategy/", site).href],
