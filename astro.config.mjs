@@ -48,7 +48,12 @@ export default defineConfig({
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },
-  // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
-  vite: { build: { assetsInlineLimit: 0 } },
+  vite: {
+    // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
+    build: { assetsInlineLimit: 0 },
+    // The dev-server tests (playwright.dev.config.ts) keep their own pre-bundled dependencies: two dev servers sharing
+    // node_modules/.vite re-bundle each other's and break (one with another's settings sees a different config).
+    cacheDir: process.env.SMALLISM_VITE_CACHE_DIR,
+  },
   devToolbar: { enabled: false },
 });

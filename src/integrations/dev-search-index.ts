@@ -35,14 +35,16 @@ export function isIndexable(response: Response): boolean {
   return response.status === 200 && response.headers.get(PRERENDERED_HEADER) === "1" && /^text\/html\b/.test(response.headers.get("Content-Type") ?? "");
 }
 
-/** Every indexable page reachable from the home page, as a visitor sees it. */
-async function crawlSite(origin: string): Promise<Array<{ url: string; content: string }>> {
+/** Every indexable page reachable from the home page, as a visitor sees it. Paths no prerendered route matches
+ *  are not fetched at all (rendering them on demand would only be thrown away). */
+async function crawlSite(origin: string, mayBePrerendered: (path: string) => boolean): Promise<Array<{ url: string; content: string }>> {
   const queue = ["/"];
   const seen = new Set(queue);
   const pages: Array<{ url: string; content: string }> = [];
   const visit = async (path: string): Promise<void> => {
+    if (!mayBePrerendered(path)) return;
     const url = new URL(path, origin);
-    const response = await fetch(url, { redirect: "manual", headers: { Accept: "text/html" } });
+    const response = await fetch(url, { redirect: "manual" });
     if (!/^text\/html\b/.test(response.headers.get("Content-Type") ?? "")) {
       await response.body?.cancel();
       return;
@@ -65,27 +67,34 @@ async function crawlSite(origin: string): Promise<Array<{ url: string; content: 
 }
 
 /** Builds the Pagefind bundle for the dev server's pages: file name (under /pagefind/) → contents. */
-async function buildIndex(origin: string, logger: AstroIntegrationLogger): Promise<Map<string, Uint8Array>> {
+async function buildIndex(origin: string, site: SiteRoutes): Promise<Map<string, Uint8Array>> {
   const started = Date.now();
   const { index, errors } = await pagefind.createIndex({});
   if (!index) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
   try {
-    const pages = await crawlSite(origin);
+    const pages = await crawlSite(origin, site.mayBePrerendered);
     for (const page of pages) {
       const added = await index.addHTMLFile(page);
       if (added.errors.length > 0) throw new Error(`Pagefind could not index ${page.url}: ${added.errors.join("; ")}`);
     }
     const { files, errors: fileErrors } = await index.getFiles();
     if (fileErrors.length > 0) throw new Error(`Pagefind could not write its index: ${fileErrors.join("; ")}`);
-    logger.info(`search index: ${pages.length} pages crawled into /pagefind/ in ${Date.now() - started} ms`);
-    return new Map(files.map((file) => [file.path, file.content]));
+    const built = new Map(files.map((file) => [file.path, file.content]));
+    const entry = JSON.parse(new TextDecoder().decode(built.get("pagefind-entry.json"))) as { languages: Record<string, { page_count: number }> };
+    const indexed = Object.values(entry.languages).reduce((sum, language) => sum + language.page_count, 0);
+    site.logger.info(`search index: ${indexed} pages indexed (of ${pages.length} prerendered pages read) in ${Date.now() - started} ms`);
+    return built;
   } finally {
     await index.deleteIndex();
   }
 }
 
+/** What the plugin needs from the integration: its logger, and whether a prerendered route matches a path. */
+interface SiteRoutes { logger: AstroIntegrationLogger; mayBePrerendered: (path: string) => boolean }
+
 /** The Vite plugin: serves /pagefind/* from the in-memory index, rebuilt after a change under content/ or src/. */
-function devSearchPlugin(logger: AstroIntegrationLogger): Plugin {
+function devSearchPlugin(site: SiteRoutes): Plugin {
+  const { logger } = site;
   // Files of every index built so far: a page still using an older pagefind-entry.json finds its chunks.
   const files = new Map<string, Uint8Array>();
   let building: Promise<void> | null = null;
@@ -96,7 +105,7 @@ function devSearchPlugin(logger: AstroIntegrationLogger): Plugin {
     const origin = server.resolvedUrls?.local[0];
     if (origin === undefined) return Promise.reject(new Error("the dev server has no local address yet"));
     stale = false;
-    building = buildIndex(origin, logger)
+    building = buildIndex(origin, site)
       .then((built) => { for (const [path, content] of built) files.set(path, content); })
       .catch((error: unknown) => {
         stale = true;
@@ -146,11 +155,17 @@ function devSearchPlugin(logger: AstroIntegrationLogger): Plugin {
 
 /** The integration: adds the dev search index to `astro dev` only (builds run the Pagefind CLI instead). */
 export default function devSearchIndex(): AstroIntegration {
+  let prerendered: RegExp[] = [];
   return {
     name: "smallism:dev-search-index",
     hooks: {
       "astro:config:setup": ({ command, updateConfig, logger }) => {
-        if (command === "dev") updateConfig({ vite: { plugins: [devSearchPlugin(logger)] } });
+        const mayBePrerendered = (path: string) => prerendered.some((pattern) => pattern.test(path));
+        if (command === "dev") updateConfig({ vite: { plugins: [devSearchPlugin({ logger, mayBePrerendered })] } });
+      },
+      // Kept up to date as pages are added or removed while the dev server runs.
+      "astro:routes:resolved": ({ routes }) => {
+        prerendered = routes.filter((route) => route.isPrerendered && route.type === "page").map((route) => route.patternRegex);
       },
     },
   };

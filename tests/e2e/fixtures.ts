@@ -28,7 +28,8 @@ export { expect };
 export async function latestEmail(request: APIRequestContext, to: string, containing = /./): Promise<string> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const response = await request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`);
+    // Relative to the baseURL, so the dev-server tests (playwright.dev.config.ts) read their own mailbox.
+    const response = await request.get(`/dev/mailbox?to=${encodeURIComponent(to)}`);
     expect(response.status()).toBe(200);
     const texts = [...(await response.text()).matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)]
       .map((match) => match[1]!.replace(/&amp;/g, "&").replace(/&#x2F;/g, "/").replace(/&#39;/g, "'").replace(/&quot;/g, '"'));
