@@ -54,6 +54,10 @@ export default defineConfig({
     // The dev-server tests (playwright.dev.config.ts) keep their own pre-bundled dependencies: two dev servers sharing
     // node_modules/.vite re-bundle each other's and break (one with another's settings sees a different config).
     cacheDir: process.env.SMALLISM_VITE_CACHE_DIR,
+    // `astro dev` renders prerendered pages in Node (the "prerender" environment). With Astro pre-bundled there, a page
+    // requested while the dev server starts could get a second copy of Astro's runtime and render as a production
+    // page: no styles, no Vite client, for the whole session (1 start in 3 here). Unbundled, there is one copy.
+    environments: { prerender: { optimizeDeps: { noDiscovery: true, include: [] } } },
   },
   devToolbar: { enabled: false },
 });
