@@ -3,6 +3,7 @@
 #   1. type check (astro check)       2. unit tests (Node)       3. worker tests (workerd + real local D1)
 #   4. production build + build checks (dist/: pages, feeds, links, sealing, byte budgets)
 #   5. browser and HTTP tests (Playwright + Debian Chromium against `astro preview` and a Stripe stand-in)
+#   6. dev-server tests (Playwright against `astro dev`, started as `npm run dev` starts it: playwright.dev.config.ts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -14,4 +15,5 @@ stage "unit + worker tests"; npx vitest run --project unit --project worker
 stage "build"; rm -rf .wrangler/test-state; DEV_MAILBOX=1 npm run build
 stage "build checks"; npx vitest run --project build
 stage "browser + HTTP tests"; npx playwright test
+stage "dev-server tests"; npm run test:dev
 stage "all passed"

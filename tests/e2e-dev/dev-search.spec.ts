@@ -26,7 +26,7 @@ test("a sentence of a public essay finds that essay, with no CSP error", async (
   await page.goto("/search/");
   await search(page, sentence);
   await expect(page.locator(".search-results a").first()).toHaveText(title);
-  await expectDevPageHealthy(page, watch, "/search/");
+  await expectDevPageHealthy(watch, "/search/");
 });
 
 test("a sentence of each strategy page and members-only essay finds nothing", async ({ page }) => {

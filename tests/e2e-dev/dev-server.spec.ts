@@ -24,7 +24,7 @@ for (const [path, landing] of VISITOR_PAGES) {
     await expect(page).toHaveURL(landing);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectStyled(page, path);
-    await expectDevPageHealthy(page, watch, path);
+    await expectDevPageHealthy(watch, path);
   });
 }
 
@@ -36,7 +36,7 @@ test("a member's pages (account, a full strategy page, a members-only essay) are
     await expect(page.locator(path === "/account" ? "h1" : ".prose").first()).toBeVisible();
     await expectStyled(page, path);
   }
-  await expectDevPageHealthy(page, watch, "member pages");
+  await expectDevPageHealthy(watch, "member pages");
 });
 
 test("the dev server's policy is production's plus inline styles, and nothing else", async ({ request }) => {

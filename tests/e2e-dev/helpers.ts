@@ -69,7 +69,7 @@ export async function expectStyled(page: Page, label: string): Promise<void> {
 }
 
 /** No CSP violation, and Vite's HMR client (/@vite/client, script-src) ran and opened its socket (connect-src). */
-export async function expectDevPageHealthy(page: Page, watch: PageWatch, label: string): Promise<void> {
+export async function expectDevPageHealthy(watch: PageWatch, label: string): Promise<void> {
   await expect.poll(() => watch.console.some((text) => text.includes("[vite] connected")), { message: `${label}: Vite's HMR client connected` }).toBe(true);
   expect(watch.violations, `${label}: CSP violations`).toEqual([]);
 }

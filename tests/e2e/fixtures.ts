@@ -2,7 +2,6 @@
 // so the D1 throttles of one test never spill into another, plus helpers to read the dev mailbox and to
 // create members through the real forms.
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
-import { SITE_URL } from "@tests/support/test-env";
 
 /** A fresh, unique client IP for one test. */
 export function uniqueIp(): string {
