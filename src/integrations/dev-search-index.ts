@@ -67,7 +67,7 @@ async function crawlSite(origin: string, mayBePrerendered: (path: string) => boo
 }
 
 /** Builds the Pagefind bundle for the dev server's pages: file name (under /pagefind/) → contents. */
-async function buildIndex(origin: string, site: SiteRoutes): Promise<Map<string, Uint8Array>> {
+async function buildIndex(origin: string, site: DevSite): Promise<Map<string, Uint8Array>> {
   const started = Date.now();
   const { index, errors } = await pagefind.createIndex({});
   if (!index) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
@@ -90,10 +90,10 @@ async function buildIndex(origin: string, site: SiteRoutes): Promise<Map<string,
 }
 
 /** What the plugin needs from the integration: its logger, and whether a prerendered route matches a path. */
-interface SiteRoutes { logger: AstroIntegrationLogger; mayBePrerendered: (path: string) => boolean }
+interface DevSite { logger: AstroIntegrationLogger; mayBePrerendered: (path: string) => boolean }
 
 /** The Vite plugin: serves /pagefind/* from the in-memory index, rebuilt after a change under content/ or src/. */
-function devSearchPlugin(site: SiteRoutes): Plugin {
+function devSearchPlugin(site: DevSite): Plugin {
   const { logger } = site;
   // Files of every index built so far: a page still using an older pagefind-entry.json finds its chunks.
   const files = new Map<string, Uint8Array>();
@@ -129,9 +129,9 @@ function devSearchPlugin(site: SiteRoutes): Plugin {
         // Opening the search page starts the (re)build, so the index is usually ready by the first query.
         if (path === "/search/" || path === "/search") void refresh(server).catch(() => {});
         if (!path.startsWith(PREFIX)) return next();
-        refresh(server).then(
+        void refresh(server).then(
           () => {
-            const file = files.get(decodeURIComponent(path.slice(PREFIX.length)));
+            const file = files.get(path.slice(PREFIX.length));
             if (file === undefined) {
               response.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not in the search index.");
               return;
