@@ -6,6 +6,7 @@ import mdx from "@astrojs/mdx";
 import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
 import { wranglerVar } from "./src/integrations/wrangler-vars";
+import devSearchIndex from "./src/integrations/dev-search-index";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
@@ -44,7 +45,7 @@ export default defineConfig({
     // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.
     persistState: process.env.SMALLISM_STATE_DIR ? { path: process.env.SMALLISM_STATE_DIR } : true,
   }),
-  integrations: [validateDonationConfig(), mdx(), devMailbox, sitemap({
+  integrations: [validateDonationConfig(), mdx(), devMailbox, devSearchIndex(), sitemap({
       filter: (page) => !notInSitemap.test(new URL(page).pathname),
       // The strategy index is rendered on demand but public (titles and summaries only), so it is listed.
       customPages: [new URL("/strategy/", site).href],
@@ -52,7 +53,16 @@ export default defineConfig({
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },
-  // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
-  vite: { build: { assetsInlineLimit: 0 } },
+  vite: {
+    // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
+    build: { assetsInlineLimit: 0 },
+    // The dev-server tests (playwright.dev.config.ts) keep their own pre-bundled dependencies: two dev servers sharing
+    // node_modules/.vite re-bundle each other's and break (one with another's settings sees a different config).
+    cacheDir: process.env.SMALLISM_VITE_CACHE_DIR,
+    // `astro dev` renders prerendered pages in Node (the "prerender" environment). With Astro pre-bundled there, a page
+    // requested while the dev server starts could get a second copy of Astro's runtime and render as a production
+    // page: no styles, no Vite client, for the whole session (1 start in 3 here). Unbundled, there is one copy.
+    environments: { prerender: { optimizeDeps: { noDiscovery: true, include: [] } } },
+  },
   devToolbar: { enabled: false },
 });

@@ -2,6 +2,7 @@
 // 1. refuses cross-site state-changing requests (Origin check);
 // 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors;
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
+// Under `astro dev` it also applies src/dev/dev-server-headers.ts (behind import.meta.env.DEV: no build contains it).
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
 import { validateSessionToken } from "@functions/auth/sessions";
@@ -13,6 +14,15 @@ import { applySecurityHeaders } from "@functions/http/security-headers";
 import { errorMessage, logger } from "@functions/log";
 
 export const onRequest = defineMiddleware(async (context, next) => {
+  if (!import.meta.env.DEV) return onDemandRequest(context, next);
+  const response = await onDemandRequest(context, next);
+  const { applyDevServerHeaders } = await import("./dev/dev-server-headers");
+  applyDevServerHeaders(response.headers, context.url.pathname, context.isPrerendered);
+  return response;
+});
+
+/** Steps 1–3 for a page rendered on demand; prerendered pages pass straight through. */
+async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promise<Response> {
   context.locals.user = null;
   context.locals.session = null;
   context.locals.sessionLookupFailed = false;
@@ -31,7 +41,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     return result;
   }
   return handle(context, next, getDb, formActionOrigins);
-});
+}
 
 /** The middleware's work for an on-demand request (see the header comment). */
 async function handle(

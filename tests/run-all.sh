@@ -5,6 +5,7 @@
 #      fails below its thresholds (vitest.config.ts)
 #   4. production build + build checks (dist/: pages, feeds, links, sealing, byte budgets)
 #   5. browser and HTTP tests (Playwright + Debian Chromium against `astro preview` and a Stripe stand-in)
+#   6. dev-server tests (Playwright against `astro dev`, started as `npm run dev` starts it: playwright.dev.config.ts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -17,4 +18,5 @@ stage "unit + worker tests, coverage"; npm run test:coverage
 stage "build"; rm -rf .wrangler/test-state; DEV_MAILBOX=1 npm run build
 stage "build checks"; npx vitest run --project build
 stage "browser + HTTP tests"; npx playwright test
+stage "dev-server tests"; npm run test:dev
 stage "all passed"

@@ -2,7 +2,6 @@
 // sent to one address, waiting a little for mail the site sends after answering (resets go out via waitUntil), and
 // the verification code or reset token in the newest one.
 import { expect, type APIRequestContext } from "@playwright/test";
-import { SITE_URL } from "@tests/support/test-env";
 import { decodeEntities } from "@tests/support/text";
 import { throughLocalProxy } from "./http";
 
@@ -11,7 +10,8 @@ const MAIL_WAIT_MS = 5_000;
 
 /** Plain-text bodies of the emails in the dev mailbox to `to`, newest first (no waiting). */
 export async function mailTo(request: APIRequestContext, to: string): Promise<string[]> {
-  const response = await throughLocalProxy(() => request.get(`${SITE_URL}/dev/mailbox?to=${encodeURIComponent(to)}`, { headers: { Cookie: "" } }), "GET /dev/mailbox");
+  const response = await throughLocalProxy(() => // Relative to the baseURL, so the dev-server tests (playwright.dev.config.ts) read their own mailbox.
+    request.get(`/dev/mailbox?to=${encodeURIComponent(to)}`, { headers: { Cookie: "" } }), "GET /dev/mailbox");
   expect(response.status()).toBe(200);
   const html = await response.text();
   return [...html.matchAll(/<pre class="mail-text"[^>]*>([\s\S]*?)<\/pre>/g)]

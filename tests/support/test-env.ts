@@ -16,3 +16,11 @@ export const TEST_ENV = {
   BITCOIN_ADDRESS: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
   BRAVE_REWARDS_VERIFICATION: "This is a Brave Rewards publisher verification file\n\nDomain: localhost\nToken: 0123456789abcdef0123456789abcdef",
 } as const;
+
+// The dev-server tests (playwright.dev.config.ts, tests/e2e-dev/) start their own `astro dev`: on E2E_DEV_PORT, else
+// the site port + 110 (4431 by default), with local D1 and Vite's pre-bundled dependencies in folders of their own, so
+// they never meet a developer's dev server.
+export const DEV_SITE_PORT = Number(process.env.E2E_DEV_PORT ?? SITE_PORT + 110);
+export const DEV_SITE_URL = `http://localhost:${DEV_SITE_PORT}`;
+export const DEV_STATE_DIR = `.wrangler/dev-test-state-${DEV_SITE_PORT}`;
+export const DEV_VITE_CACHE_DIR = `node_modules/.vite-e2e-dev-${DEV_SITE_PORT}`;
