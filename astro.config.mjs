@@ -7,7 +7,7 @@ import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
-const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
+const notInSitemap = /\/(join|login|logout|signed-out|verify|forgot|reset|account|account-deleted|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
 
 // The public address of the site: canonical URLs, feeds and the sitemap use it.
 const site = process.env.SITE_URL ?? "https://smallism.org";

@@ -1,6 +1,7 @@
 // Runs before every page and endpoint the Worker renders on demand (prerendered pages skip it):
 // 1. refuses cross-site state-changing requests (Origin check);
-// 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors;
+// 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors, and keeps
+//    the signed-in hint cookie in step with it (set for a live session, cleared with a dead one);
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
@@ -9,6 +10,7 @@ import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
 import { discardBody } from "@functions/http/forms";
 import { applySecurityHeaders } from "@functions/http/security-headers";
+import { clearSessionCookie, clearSignedInHint, hasSignedInHint, setSessionCookie, setSignedInHint } from "./lib/session-cookie";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
@@ -47,18 +49,23 @@ async function handle(
     return response;
   }
 
-  const secure = context.url.protocol === "https:";
-  const cookie = sessionCookie(secure);
+  const cookie = sessionCookie(context.url.protocol === "https:");
   const token = context.cookies.get(cookie.name)?.value ?? null;
-  if (token !== null) {
+  const hinted = hasSignedInHint(context.cookies, context.url);
+  if (token === null) {
+    // A hint without a session (the session cookie was removed some other way) would show member links.
+    if (hinted) clearSignedInHint(context.cookies, context.url);
+  } else {
     try {
       const result = await validateSessionToken(getDb(), token, nowSeconds());
       if (result.session === null) {
-        context.cookies.set(cookie.name, "", sessionCookie(secure).attributes);
+        clearSessionCookie(context.cookies, context.url);
       } else {
         context.locals.user = result.user;
         context.locals.session = result.session;
-        if (result.renewed) context.cookies.set(cookie.name, token, sessionCookie(secure, result.session.expiresAt).attributes);
+        if (result.renewed) setSessionCookie(context.cookies, context.url, token, result.session.expiresAt);
+        // Sessions that began before the hint existed get it at their next on-demand page.
+        else if (!hinted) setSignedInHint(context.cookies, context.url, result.session.expiresAt);
       }
     } catch (error) {
       // Fail closed: the request continues as a visitor; member text is never shown on an error.

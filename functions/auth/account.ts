@@ -33,7 +33,8 @@ export interface SignUpInput { email: string; password: string; displayName: str
 export function checkSignUp(input: Pick<SignUpInput, "email" | "password">): FieldErrors {
   const email = normaliseEmail(input.email);
   const errors: FieldErrors = {};
-  if (!isValidEmail(email)) errors.email = "Enter one email address, like name@example.org.";
+  if (email === "") errors.email = "Enter your email address.";
+  else if (!isValidEmail(email)) errors.email = "Enter one email address, like name@example.org.";
   const policy = checkPasswordPolicy(input.password, email);
   if (policy !== null) errors.password = policy;
   return errors;
@@ -104,6 +105,7 @@ export async function resendVerification(db: D1Database, mailer: Mailer, userId:
 export async function changePassword(
   db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number,
 ): Promise<Outcome<{ token: string }>> {
+  if (current === "") return { ok: false, errors: { currentPassword: "Enter your current password." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: { form: "Your account could not be found." } };
   if (current.length > 1024 || !(await verifyPassword(user.passwordHash, current))) {
@@ -152,6 +154,7 @@ export async function requestEmailChange(
   const newEmail = normaliseEmail(newEmailInput);
   if (!isValidEmail(newEmail)) return { ok: false, errors: { newEmail: "Enter one email address, like name@example.org." } };
   if (newEmail === user.email) return { ok: false, errors: { newEmail: "That is already your email address." } };
+  if (password === "") return { ok: false, errors: { emailPassword: "Enter your current password." } };
   if (password.length > 1024 || !(await verifyPassword(user.passwordHash, password))) {
     return { ok: false, errors: { emailPassword: "That is not your current password." } };
   }
@@ -170,6 +173,7 @@ export async function requestEmailChange(
  * stay for the accounts but lose their link to the member and their email address. One batch.
  */
 export async function deleteAccount(db: D1Database, userId: string, password: string): Promise<Outcome<object>> {
+  if (password === "") return { ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: { form: "Your account could not be found." } };
   if (password.length > 1024 || !(await verifyPassword(user.passwordHash, password))) {
