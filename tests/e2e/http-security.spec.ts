@@ -370,23 +370,29 @@ test.describe("hostile input on every account form", () => {
 
 test.describe("the session cookie", () => {
   const SIGN_IN_COOKIE = /^smallism_session=([a-z2-7]{32}); Path=\/; Expires=([^;]+ GMT); HttpOnly; SameSite=Lax$/;
+  /** The non-secret "signed in" hint the prerendered pages' script reads: same expiry, not HttpOnly. */
+  const HINT_COOKIE = /^smallism_signed_in=1; Path=\/; Expires=([^;]+ GMT); SameSite=Lax$/;
 
-  test("sign-in sets exactly one HttpOnly, SameSite=Lax, Path=/ cookie with a 30-day expiry and no Secure over http", async ({ request }) => {
+  test("sign-in sets exactly one HttpOnly session cookie (30 days, no Secure over http) and the signed-in hint beside it", async ({ request }) => {
     const member = await verifiedMember(request, uniqueEmail("cookie"));
     const response = await signInHttp(request, member.email, member.password, { ip: uniqueIp() });
     expect(response.status()).toBe(303);
     const cookies = setCookies(response);
-    expect(cookies).toHaveLength(1);
+    expect(cookies).toHaveLength(2);
     const match = SIGN_IN_COOKIE.exec(cookies[0]!);
     expect(match, cookies[0]).not.toBeNull();
     expect(cookies[0]).not.toMatch(/Secure/i);
     const days = (Date.parse(match![2]!) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
-    // The join response sets the same kind of cookie.
+    const hint = HINT_COOKIE.exec(cookies[1]!);
+    expect(hint, cookies[1]).not.toBeNull();
+    expect(hint![1]).toBe(match![2]);
+    // The join response sets the same two.
     const join = await postForm(request, "/join", { ip: uniqueIp() }, { email: uniqueEmail("cookie-join"), password: "a long enough pass phrase", agree: "yes" });
-    expect(setCookies(join)).toHaveLength(1);
+    expect(setCookies(join)).toHaveLength(2);
     expect(setCookies(join)[0]).toMatch(SIGN_IN_COOKIE);
+    expect(setCookies(join)[1]).toMatch(HINT_COOKIE);
   });
 
   test("sign-out clears the cookie, and the old value no longer opens /account", async ({ request }) => {
@@ -394,12 +400,13 @@ test.describe("the session cookie", () => {
     expect(await tokenOpensAccount(request, member.token)).toBe(true);
     const out = await postForm(request, "/logout", { ip: member.ip, token: member.token }, {});
     expect(out.status()).toBe(303);
-    expect(out.headers().location).toBe("/");
+    expect(out.headers().location).toBe("/signed-out/");
     const cleared = sessionCookieSet(out);
     expect(cleared).not.toBeNull();
     expect(cleared!.value).toBe("");
     expect(cleared!.header).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
     expect(cleared!.header).toMatch(/Path=\//);
+    expect(setCookies(out)).toContainEqual(expect.stringMatching(/^smallism_signed_in=; Max-Age=0; Path=\/; SameSite=Lax$/));
     // Replaying the old cookie: redirected to sign in, and the dead cookie is cleared again.
     const replay = await get(request, "/account", { ip: member.ip, token: member.token });
     expect(replay.status()).toBe(303);
@@ -521,20 +528,43 @@ test.describe("throttles over HTTP", () => {
     expect(statuses[20]).toBe(429);
   });
 
-  test("joining is limited per IP: the 11th attempt in an hour is 429 and creates nothing", async ({ request, ip }) => {
-    for (let i = 1; i <= 10; i++) {
-      // Refused sign-ups count too (the throttle runs before any work), so these stay cheap.
-      const response = await postForm(request, "/join", { ip }, { email: uniqueEmail("join-limit"), password: "short", agree: "yes" });
-      expect(response.status(), `attempt ${i}`).toBe(400);
+  test("joining counts only complete sign-ups: 15 refused posts from one IP cost nothing, then people join", async ({ request, ip }) => {
+    for (let i = 1; i <= 15; i++) {
+      const body = [{}, { email: "not-an-email", password: "a long enough pass phrase", agree: "yes" }, { email: uniqueEmail("join-typo"), password: "short", agree: "yes" }][i % 3]!;
+      const response = await postForm(request, "/join", { ip }, body);
+      expect(response.status(), `refused post ${i}`).toBe(400);
     }
-    const email = uniqueEmail("join-limit-valid");
-    const eleventh = await postForm(request, "/join", { ip }, { email, password: "a long enough pass phrase", agree: "yes" });
-    expect(eleventh.status()).toBe(429);
-    expect(Number(eleventh.headers()["retry-after"])).toBeGreaterThan(0);
-    expect(sessionCookieSet(eleventh)).toBeNull();
-    expect(await mailTo(request, email)).toEqual([]);
-    // Another IP can still join.
+    // More than the old limit of 10 sign-ups from one network, right after the refused posts.
+    for (let i = 1; i <= 12; i++) {
+      const email = uniqueEmail("join-meeting");
+      const response = await postForm(request, "/join", { ip }, { email, password: "a long enough pass phrase", agree: "yes" });
+      expect(response.status(), `person ${i}`).toBe(303);
+      expect(sessionCookieSet(response), `person ${i}`).not.toBeNull();
+    }
+  });
+
+  test("joining is limited per address: the 4th attempt in an hour is 429 with Retry-After, keeps the form, sends nothing", async ({ request }) => {
+    const email = uniqueEmail("join-target");
     expect((await postForm(request, "/join", { ip: uniqueIp() }, { email, password: "a long enough pass phrase", agree: "yes" })).status()).toBe(303);
+    for (let i = 2; i <= 3; i++) {
+      const again = await postForm(request, "/join", { ip: uniqueIp() }, { email, password: "a long enough pass phrase", agree: "yes" });
+      expect(again.status(), `attempt ${i}`).toBe(400);
+      expect(await again.text()).toContain("already has an account");
+    }
+    const fourth = await postForm(request, "/join", { ip: uniqueIp() }, { email, password: "secret pass phrase 4", displayName: "Ada", agree: "yes" });
+    expect(fourth.status()).toBe(429);
+    const retryAfter = Number(fourth.headers()["retry-after"]);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(sessionCookieSet(fourth)).toBeNull();
+    const html = await fourth.text();
+    expect(html).toMatch(/Please try again in \d+ minutes?\./);
+    // The form is not cleared: the address, the name and the agreement stay; the password never comes back.
+    expect(html).toMatch(new RegExp(`id="field-email"[^>]*value="${email.replace(/[.+]/g, "\\$&")}"`));
+    expect(html).toMatch(/id="field-displayName"[^>]*value="Ada"/);
+    expect(html).toMatch(/id="field-agree"[^>]*checked/);
+    expect(html).not.toContain("secret pass phrase 4");
+    expect(await mailTo(request, email)).toHaveLength(1);
   });
 
   test("forgot-password is limited per email: the 4th request in an hour is 429 and sends nothing", async ({ request }) => {

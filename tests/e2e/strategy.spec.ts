@@ -88,7 +88,7 @@ test("visitor → summary and join call → joins → verifies → back on the p
   // Sign out from the account page (POST /logout), then the page is gated again.
   await page.goto("/account");
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/signed-out\/$/);
   expect((await page.context().cookies()).filter((c) => c.name === "smallism_session")).toEqual([]);
   await page.goto(PAGE);
   await expectGated(page, "strategy page", FIRST_SENTENCE!);
