@@ -9,7 +9,7 @@ import { expectNoAxeViolations } from "./axe";
 import { readVarsFile, startExtraServer, type ExtraServer } from "./extra-server";
 import { EXTRA_PORT } from "@tests/support/test-env";
 
-const SAMPLE_VARS = { ...readVarsFile(readFileSync(".dev.vars.example", "utf8")), SITE_URL: `http://localhost:${EXTRA_PORT}` };
+const SAMPLE_VARS: Record<string, string> = { ...readVarsFile(readFileSync(".dev.vars.example", "utf8")), SITE_URL: `http://localhost:${EXTRA_PORT}` };
 const SAMPLE_ADDRESS = SAMPLE_VARS["BITCOIN_ADDRESS"]!;
 const DRAFT = { path: "/essays/notes-on-housing-repairs/", title: "Notes on housing repairs" };
 
