@@ -109,10 +109,10 @@ test("an unverified member sees the verify call; its resend button mails a new c
   const secondCode = await latestCode(page.request, email);
   expect(secondCode).not.toBe(firstCode);
 
-  // The old code no longer works; the new one does, and returns to the page.
+  // The old code no longer works (and says it was replaced); the new one does, and returns to the page.
   await page.getByLabel("Verification code").fill(firstCode);
   await page.getByRole("button", { name: "Verify" }).click();
-  await expect(page.locator("#field-code-error")).toContainText("not right");
+  await expect(page.locator("#field-code-error")).toContainText("That code was replaced by a newer one");
   await page.getByLabel("Verification code").fill(secondCode);
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
