@@ -2,8 +2,9 @@
 // fields the form has (each once), no control characters, and the durable throttles. Returns either the
 // fields or a problem to show (with its HTTP status, and Retry-After for throttles; a throttled form's fields come
 // back too, so the page can keep what was typed).
-import { readForm, hasControlCharacters } from "./forms";
+import { field, readForm, hasControlCharacters } from "./forms";
 import { consumeThrottles, type ThrottleRule } from "@functions/auth/throttle";
+import { normaliseEmail } from "@functions/auth/users";
 import { nowSeconds } from "@functions/clock";
 
 export type GuardResult =
@@ -42,6 +43,15 @@ export function ipv6Network(ip: string): string {
   const missing = Math.max(0, 8 - headGroups.length - tailGroups.length);
   const groups = tail === undefined ? headGroups : [...headGroups, ...Array(missing).fill("0"), ...tailGroups];
   return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+/**
+ * The per-address throttle for a form's email field, or none when the field is empty: an empty field names nobody,
+ * and counting it would make every empty post on the site share one counter (and refuse them all after a few).
+ */
+export function emailThrottle(rule: ThrottleRule, fields: URLSearchParams): Array<[ThrottleRule, string]> {
+  const email = normaliseEmail(field(fields, "email")).slice(0, 254);
+  return email === "" ? [] : [[rule, email]];
 }
 
 /** Reads and checks a form post; see GuardResult. */

@@ -528,6 +528,20 @@ test.describe("throttles over HTTP", () => {
     expect(statuses[20]).toBe(429);
   });
 
+  test("empty email fields never share one counter: many empty sign-in and forgot posts, each still told what is missing", async ({ request }) => {
+    // Past both per-address limits (10 sign-ins, 3 resets), each from its own IP so only a shared "" key could refuse.
+    for (let i = 1; i <= 12; i++) {
+      const signIn = await postForm(request, "/login", { ip: uniqueIp() }, { email: "", password: "" });
+      expect(signIn.status(), `empty sign-in ${i}`).toBe(400);
+      expect(await signIn.text()).toContain("Enter your email address.");
+    }
+    for (let i = 1; i <= 5; i++) {
+      const forgot = await postForm(request, "/forgot", { ip: uniqueIp() }, { email: "" });
+      expect(forgot.status(), `empty forgot ${i}`).toBe(400);
+      expect(await forgot.text()).toContain("Enter the email address of your account.");
+    }
+  });
+
   test("joining counts only complete sign-ups: 15 refused posts from one IP cost nothing, then people join", async ({ request, ip }) => {
     for (let i = 1; i <= 15; i++) {
       const body = [{}, { email: "not-an-email", password: "a long enough pass phrase", agree: "yes" }, { email: uniqueEmail("join-typo"), password: "short", agree: "yes" }][i % 3]!;
