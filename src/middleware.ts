@@ -1,12 +1,13 @@
 // Runs before every page and endpoint the Worker renders on demand (prerendered pages skip it):
 // 1. refuses cross-site state-changing requests (Origin check);
-// 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors;
+// 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors, and keeps
+//    the signed-in hint cookie in step with it (set for a live session, cleared with a dead one);
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
 // Under `astro dev` it also applies src/dev/dev-server-headers.ts (behind import.meta.env.DEV: no build contains it).
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
 import { validateSessionToken } from "@functions/auth/sessions";
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from "@functions/auth/session-cookie";
+import { clearSessionCookie, clearSignedInHint, hasSignedInHint, readSessionCookie, setSessionCookie, setSignedInHint } from "@functions/auth/session-cookie";
 import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
 import { discardBody } from "@functions/http/forms";
@@ -60,7 +61,11 @@ async function handle(
   }
 
   const token = readSessionCookie(context.cookies, context.url);
-  if (token !== null) {
+  const hinted = hasSignedInHint(context.cookies, context.url);
+  if (token === null) {
+    // A hint without a session (the session cookie was removed some other way) would show member links.
+    if (hinted) clearSignedInHint(context.cookies, context.url);
+  } else {
     try {
       const result = await validateSessionToken(getDb(), token, nowSeconds());
       if (result.session === null) {
@@ -69,6 +74,8 @@ async function handle(
         context.locals.user = result.user;
         context.locals.session = result.session;
         if (result.renewed) setSessionCookie(context.cookies, context.url, { token, expiresAt: result.session.expiresAt });
+        // Sessions that began before the hint existed get it at their next on-demand page.
+        else if (!hinted) setSignedInHint(context.cookies, context.url, result.session.expiresAt);
       }
     } catch (error) {
       // Fail closed: the request continues as a visitor; member text is never shown on an error.

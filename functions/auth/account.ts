@@ -51,7 +51,8 @@ export interface SignUpInput { email: string; password: string; displayName: str
 export function checkSignUp(input: SignUpInput): FieldErrors {
   const email = normaliseEmail(input.email);
   const errors: FieldErrors = {};
-  if (!isValidEmail(email)) errors.email = INVALID_EMAIL;
+  if (email === "") errors.email = "Enter your email address.";
+  else if (!isValidEmail(email)) errors.email = INVALID_EMAIL;
   const policy = checkPasswordPolicy(input.password, email);
   if (policy !== null) errors.password = policy;
   const displayName = input.displayName === null ? null : checkDisplayName(input.displayName);
@@ -124,6 +125,7 @@ export async function resendVerification(db: D1Database, mailer: Mailer, userId:
 export async function changePassword(
   db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number,
 ): Promise<Outcome<SignedIn>> {
+  if (current === "") return { ok: false, errors: { currentPassword: "Enter your current password." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
   if (!(await isCurrentPassword(user, current))) {
@@ -199,6 +201,7 @@ export async function requestEmailChange(
   const newEmail = normaliseEmail(newEmailInput);
   if (!isValidEmail(newEmail)) return { ok: false, errors: { newEmail: INVALID_EMAIL } };
   if (newEmail === user.email) return { ok: false, errors: { newEmail: "That is already your email address." } };
+  if (password === "") return { ok: false, errors: { emailPassword: "Enter your current password." } };
   if (!(await isCurrentPassword(user, password))) return { ok: false, errors: { emailPassword: "That is not your current password." } };
   if ((await getUserByEmail(db, newEmail)) !== null) {
     return { ok: false, errors: { newEmail: "Another account uses that email address." } };
@@ -215,6 +218,7 @@ export async function requestEmailChange(
  * stay for the accounts but lose their link to the member and their email address. One batch.
  */
 export async function deleteAccount(db: D1Database, userId: string, password: string): Promise<Outcome<object>> {
+  if (password === "") return { ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
   if (!(await isCurrentPassword(user, password))) return { ok: false, errors: { deletePassword: "That is not your current password." } };

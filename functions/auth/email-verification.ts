@@ -1,4 +1,5 @@
-// Email verification codes: 8 characters, 15-minute life, single use, five wrong tries end the code.
+// Email verification codes: 8 characters, 15-minute life, single use, five wrong tries end the code. A new code
+// remembers the hash of the one it replaced, so typing that older code is answered as "replaced", not "wrong".
 // Used by the account use-cases (the first code, a resend, the code an email change sends to the new address) and
 // by /verify, which checks the typed code.
 import { constantTimeEqual, generateCode, hashToken, normaliseCode } from "./tokens";
@@ -8,13 +9,14 @@ import { deletePasswordResetsStatement } from "./password-reset";
 export const CODE_LIFETIME = 15 * 60;
 export const CODE_MAX_ATTEMPTS = 5;
 
-/** The statement that replaces any live code for `userId` with a new one for `email`. */
+/** The statement that replaces any live code for `userId` with a new one for `email` (remembering the old one's hash). */
 export function upsertVerificationStatement(db: D1Database, userId: string, email: string, code: string, now: number): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO email_verifications (user_id, email, code_hash, attempts, expires_at, created_at)
        VALUES (?1, ?2, ?3, 0, ?4, ?5)
        ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, code_hash = excluded.code_hash,
+         replaced_code_hash = email_verifications.code_hash,
          attempts = 0, expires_at = excluded.expires_at, created_at = excluded.created_at`,
     )
     .bind(userId, email, hashToken(code), now + CODE_LIFETIME, now);
@@ -29,27 +31,35 @@ export async function createEmailVerification(db: D1Database, userId: string, em
 
 export type VerifyCodeResult =
   | { ok: true; email: string }
-  | { ok: false; reason: "none" | "expired" | "wrong" | "exhausted" | "taken"; attemptsLeft?: number };
+  | { ok: false; reason: "none" | "expired" | "wrong" | "replaced" | "exhausted" | "taken"; attemptsLeft?: number; email?: string };
 
 /**
  * Checks a typed code. On success marks the address verified (and makes it the account's email when it was
- * an email change) and deletes the code, in one batch. A wrong code spends one of the five attempts.
+ * an email change) and deletes the code, in one batch. A wrong code spends one of the five attempts; the code
+ * that the live one replaced does not (the member only mistook which email to read), and says so.
  */
 export async function verifyEmailCode(db: D1Database, userId: string, typed: string, now: number): Promise<VerifyCodeResult> {
   // Spend the attempt first, atomically, so parallel guesses cannot exceed the limit.
   const row = await db
     .prepare(
       `UPDATE email_verifications SET attempts = attempts + 1 WHERE user_id = ?1 AND attempts < ?2
-       RETURNING email, code_hash, attempts, expires_at`,
+       RETURNING email, code_hash, replaced_code_hash, attempts, expires_at`,
     )
     .bind(userId, CODE_MAX_ATTEMPTS)
-    .first<{ email: string; code_hash: string; attempts: number; expires_at: number }>();
+    .first<{ email: string; code_hash: string; replaced_code_hash: string | null; attempts: number; expires_at: number }>();
   if (row === null) {
     const exists = await db.prepare("SELECT 1 AS found FROM email_verifications WHERE user_id = ?1").bind(userId).first();
     return { ok: false, reason: exists === null ? "none" : "exhausted" };
   }
   if (now >= row.expires_at) return { ok: false, reason: "expired" };
-  if (!constantTimeEqual(hashToken(normaliseCode(typed)), row.code_hash)) {
+  const typedHash = hashToken(normaliseCode(typed));
+  if (!constantTimeEqual(typedHash, row.code_hash)) {
+    if (row.replaced_code_hash !== null && constantTimeEqual(typedHash, row.replaced_code_hash)) {
+      // Give the attempt back, unless a newer code has arrived meanwhile.
+      await db.prepare("UPDATE email_verifications SET attempts = attempts - 1 WHERE user_id = ?1 AND code_hash = ?2 AND attempts > 0")
+        .bind(userId, row.code_hash).run();
+      return { ok: false, reason: "replaced", email: row.email };
+    }
     const attemptsLeft = CODE_MAX_ATTEMPTS - row.attempts;
     return attemptsLeft > 0 ? { ok: false, reason: "wrong", attemptsLeft } : { ok: false, reason: "exhausted" };
   }

@@ -69,6 +69,7 @@ export function needsRehash(hash: string): boolean {
 /** The reason a new password is refused, or null when it is acceptable. No composition rules (NIST 800-63B). */
 export function checkPasswordPolicy(password: string, email?: string): string | null {
   const length = [...password].length;
+  if (length === 0) return "Enter a password.";
   if (length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
   if (length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
   const lowered = password.toLowerCase();

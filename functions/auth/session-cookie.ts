@@ -2,7 +2,9 @@
 // HttpOnly, SameSite=Lax, Path=/, and over HTTPS `__Host-` prefixed and Secure (so no subdomain or plain-http page
 // can set or read it); the plain name on http://localhost, where browsers drop Secure cookies. A cookie is only ever
 // set with its session's own expiry (NewSession from sessions.ts), so the absolute lifetime cap holds in the browser
-// too. Takes Astro's `cookies` (the middleware and the account pages pass Astro.cookies) or any jar shaped like it.
+// too. The "signed in" hint (signed-in-hint.ts) is set and cleared with it, so the two always share a lifetime.
+// Takes Astro's `cookies` (the middleware and the account pages pass Astro.cookies) or any jar shaped like it.
+import { signedInHintCookie, type SignedInHintCookie } from "./signed-in-hint";
 
 export interface SessionCookie {
   name: string;
@@ -12,7 +14,7 @@ export interface SessionCookie {
 /** The part of Astro's `cookies` this module uses. */
 export interface CookieJar {
   get(name: string): { value: string } | undefined;
-  set(name: string, value: string, attributes: SessionCookie["attributes"]): void;
+  set(name: string, value: string, attributes: SessionCookie["attributes"] | SignedInHintCookie["attributes"]): void;
 }
 
 /** Name and attributes of the cookie for a session expiring at `expiresAt`; without it, those that clear the cookie. */
@@ -28,14 +30,33 @@ export function readSessionCookie(cookies: CookieJar, url: URL): string | null {
   return cookies.get(sessionCookie(url.protocol === "https:").name)?.value ?? null;
 }
 
-/** Puts a session's token in the member's cookie, expiring when the session does. */
+/** Puts a session's token in the member's cookie, expiring when the session does, and the signed-in hint beside it. */
 export function setSessionCookie(cookies: CookieJar, url: URL, session: { token: string; expiresAt: number }): void {
   const { name, attributes } = sessionCookie(url.protocol === "https:", session.expiresAt);
   cookies.set(name, session.token, attributes);
+  setSignedInHint(cookies, url, session.expiresAt);
 }
 
-/** Removes the session cookie (sign-out, an unknown or expired session, a deleted account). */
+/** Removes the session cookie and the signed-in hint (sign-out, an unknown or expired session, a deleted account). */
 export function clearSessionCookie(cookies: CookieJar, url: URL): void {
   const { name, attributes } = sessionCookie(url.protocol === "https:");
   cookies.set(name, "", attributes);
+  clearSignedInHint(cookies, url);
+}
+
+/** Sets the signed-in hint to expire with the session at `expiresAt`. */
+export function setSignedInHint(cookies: CookieJar, url: URL, expiresAt: number): void {
+  const { name, attributes } = signedInHintCookie(url.protocol === "https:", expiresAt);
+  cookies.set(name, "1", attributes);
+}
+
+/** Removes the signed-in hint. */
+export function clearSignedInHint(cookies: CookieJar, url: URL): void {
+  const { name, attributes } = signedInHintCookie(url.protocol === "https:");
+  cookies.set(name, "", attributes);
+}
+
+/** True when the request carries the signed-in hint. */
+export function hasSignedInHint(cookies: CookieJar, url: URL): boolean {
+  return cookies.get(signedInHintCookie(url.protocol === "https:").name)?.value === "1";
 }

@@ -10,7 +10,10 @@ export interface ThrottleRule { name: string; limit: number; windowSeconds: numb
 export const THROTTLES = {
   signInIp: { name: "signin:ip", limit: 20, windowSeconds: 15 * 60 },
   signInEmail: { name: "signin:email", limit: 10, windowSeconds: 15 * 60 },
-  joinIp: { name: "join:ip", limit: 10, windowSeconds: 60 * 60 },
+  // Counted only for complete, valid sign-ups (functions/auth/join.ts): a ward meeting on one wifi can sign up
+  // its whole room, and mail to any one address is limited by joinEmail.
+  joinIp: { name: "join:ip", limit: 100, windowSeconds: 60 * 60 },
+  joinEmail: { name: "join:email", limit: 3, windowSeconds: 60 * 60 },
   verifyIp: { name: "verify:ip", limit: 30, windowSeconds: 15 * 60 },
   resendAccount: { name: "resend:account", limit: 3, windowSeconds: 15 * 60 },
   forgotIp: { name: "forgot:ip", limit: 10, windowSeconds: 60 * 60 },

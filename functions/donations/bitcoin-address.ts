@@ -1,12 +1,16 @@
 // Checks the configured BITCOIN_ADDRESS before anyone sends money to it: SegWit addresses (bc1…) by their
 // bech32 (v0, BIP 173) or bech32m (v1+, BIP 350) checksum and witness-program rules, legacy (1…) and P2SH (3…)
-// addresses by their base58check checksum. Mainnet only: a testnet address on a live donation page would lose
-// real money. Used by the build-time check (src/integrations/validate-donation-config.ts) and the donate page.
+// addresses by their base58check checksum. Testnet and regtest addresses (tb1…, bcrt1…, m…, n…, 2…) pass too, as
+// *test* addresses: the sample settings use one so every way of giving shows locally, and the donate page labels
+// such an address as a test one (mainnet wallets refuse to pay it, so no real money can go there).
+// Used by the build-time check (src/integrations/validate-donation-config.ts) and the donate page.
 import { sha256 } from "@oslojs/crypto/sha2";
 import { logger } from "@functions/log";
 
+export type BitcoinNetwork = "mainnet" | "test";
+
 export type BitcoinAddressCheck =
-  | { ok: true; address: string; kind: "p2pkh" | "p2sh" | "segwit-v0" | "taproot" | "segwit" }
+  | { ok: true; address: string; kind: "p2pkh" | "p2sh" | "segwit-v0" | "taproot" | "segwit"; network: BitcoinNetwork }
   | { ok: false; reason: string };
 
 const BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -58,7 +62,8 @@ function checkSegwit(address: string): BitcoinAddressCheck {
   const lower = address.toLowerCase();
   const separator = lower.lastIndexOf("1");
   const hrp = lower.slice(0, separator);
-  if (hrp !== "bc") return { ok: false, reason: hrp === "tb" || hrp === "bcrt" ? "it is a testnet/regtest address; use a mainnet address (bc1…)" : `its prefix "${hrp}" is not bc` };
+  if (hrp !== "bc" && hrp !== "tb" && hrp !== "bcrt") return { ok: false, reason: `its prefix "${hrp}" is not bc (or tb/bcrt for a test address)` };
+  const network: BitcoinNetwork = hrp === "bc" ? "mainnet" : "test";
   const data: number[] = [];
   for (const char of lower.slice(separator + 1)) {
     const value = BECH32_CHARSET.indexOf(char);
@@ -75,10 +80,10 @@ function checkSegwit(address: string): BitcoinAddressCheck {
   if (version === 0) {
     if (constant !== BECH32_CONST) return { ok: false, reason: "a version 0 address must use bech32, not bech32m" };
     if (program.length !== 20 && program.length !== 32) return { ok: false, reason: "a version 0 program must be 20 or 32 bytes" };
-    return { ok: true, address: lower, kind: "segwit-v0" };
+    return { ok: true, address: lower, kind: "segwit-v0", network };
   }
   if (constant !== BECH32M_CONST) return { ok: false, reason: "an address of version 1 or above must use bech32m (BIP 350)" };
-  return { ok: true, address: lower, kind: version === 1 && program.length === 32 ? "taproot" : "segwit" };
+  return { ok: true, address: lower, kind: version === 1 && program.length === 32 ? "taproot" : "segwit", network };
 }
 
 /** Decodes base58 text to bytes (leading "1"s are zero bytes); null on a character outside the alphabet. */
@@ -113,13 +118,14 @@ function checkBase58(address: string): BitcoinAddressCheck {
   const payload = bytes.subarray(0, 21);
   const checksum = sha256(sha256(payload)).subarray(0, 4);
   if (!checksum.every((byte, i) => byte === bytes[21 + i])) return { ok: false, reason: "its checksum is wrong (a character is mistyped or missing)" };
-  if (bytes[0] === 0x00) return { ok: true, address, kind: "p2pkh" };
-  if (bytes[0] === 0x05) return { ok: true, address, kind: "p2sh" };
-  if (bytes[0] === 0x6f || bytes[0] === 0xc4) return { ok: false, reason: "it is a testnet address; use a mainnet address" };
-  return { ok: false, reason: "its version byte is not a Bitcoin mainnet address" };
+  if (bytes[0] === 0x00) return { ok: true, address, kind: "p2pkh", network: "mainnet" };
+  if (bytes[0] === 0x05) return { ok: true, address, kind: "p2sh", network: "mainnet" };
+  if (bytes[0] === 0x6f) return { ok: true, address, kind: "p2pkh", network: "test" };
+  if (bytes[0] === 0xc4) return { ok: true, address, kind: "p2sh", network: "test" };
+  return { ok: false, reason: "its version byte is not a Bitcoin address's" };
 }
 
-/** Checks a Bitcoin mainnet address; the reason says what is wrong in words an owner can act on. */
+/** Checks a Bitcoin address (mainnet, or test: see the header); the reason says what is wrong in words an owner can act on. */
 export function checkBitcoinAddress(input: string): BitcoinAddressCheck {
   const address = input.trim();
   if (address === "") return { ok: false, reason: "it is empty" };
@@ -128,15 +134,31 @@ export function checkBitcoinAddress(input: string): BitcoinAddressCheck {
   return { ok: false, reason: "it does not start like a Bitcoin address (bc1…, 1… or 3…)" };
 }
 
+export interface UsableBitcoinAddress {
+  address: string;
+  /** A testnet/regtest address: the page says it is for trying the site out and must not be paid. */
+  test: boolean;
+}
+
+export type ConfiguredBitcoinAddress =
+  | { state: "unset" }
+  | { state: "invalid"; reason: string }
+  | ({ state: "usable" } & UsableBitcoinAddress);
+
 let loggedInvalid = false;
 
-/** The address a page may show: the checked address, or null (logged once per instance) when unset or invalid. */
-export function usableBitcoinAddress(configured: string | undefined): string | null {
-  if (configured === undefined || configured.trim() === "") return null;
+/**
+ * What the configured BITCOIN_ADDRESS gives the donate page. An invalid value is logged once per instance and the
+ * Bitcoin section hidden (the build and the dev server refuse one at start; this covers a value that reaches a
+ * running Worker another way: .dev.vars edited while `npm run dev` runs, or a variable set in the dashboard).
+ */
+export function configuredBitcoinAddress(configured: string | undefined): ConfiguredBitcoinAddress {
+  if (configured === undefined || configured.trim() === "") return { state: "unset" };
   const check = checkBitcoinAddress(configured);
-  if (check.ok) return check.address;
-  if (loggedInvalid) return null;
-  loggedInvalid = true;
-  logger("donations").error("bitcoin.invalid_address", { message: `BITCOIN_ADDRESS is not a valid Bitcoin address: ${check.reason}. The Bitcoin section is hidden.` });
-  return null;
+  if (check.ok) return { state: "usable", address: check.address, test: check.network === "test" };
+  if (!loggedInvalid) {
+    loggedInvalid = true;
+    logger("donations").error("bitcoin.invalid_address", { message: `BITCOIN_ADDRESS is not a valid Bitcoin address: ${check.reason}. The Bitcoin section is hidden.` });
+  }
+  return { state: "invalid", reason: check.reason };
 }

@@ -1,13 +1,15 @@
 // The checks every account form shares before its own validation: a readable body of sane size, only the
 // fields the form has (each once), no control characters, and the durable throttles. Returns either the
-// fields or a problem to show (with its HTTP status, and Retry-After for throttles).
-import { readForm, hasControlCharacters } from "./forms";
+// fields or a problem to show (with its HTTP status, and Retry-After for throttles; a throttled form's fields come
+// back too, so the page can keep what was typed).
+import { field, readForm, hasControlCharacters } from "./forms";
 import { consumeThrottles, type ThrottleRule } from "@functions/auth/throttle";
+import { EMAIL_MAX, normaliseEmail } from "@functions/auth/users";
 import { nowSeconds } from "@functions/clock";
 
 export type GuardResult =
   | { ok: true; fields: URLSearchParams }
-  | { ok: false; status: number; message: string; retryAfter?: number };
+  | { ok: false; status: number; message: string; retryAfter?: number; fields?: URLSearchParams };
 
 export interface GuardOptions {
   /** Field names the form may send. */
@@ -19,6 +21,15 @@ export interface GuardOptions {
   freeText?: readonly string[];
   /** Throttles to count, each with the value it is keyed by (IP, email…). Counted before any work. */
   throttles?: (fields: URLSearchParams) => Array<[ThrottleRule, string]>;
+}
+
+/**
+ * The per-address throttle for a form's email field, or none when the field is empty: an empty field names nobody,
+ * and counting it would make every empty post on the site share one counter (and refuse them all after a few).
+ */
+export function emailThrottle(rule: ThrottleRule, fields: URLSearchParams): Array<[ThrottleRule, string]> {
+  const email = normaliseEmail(field(fields, "email")).slice(0, EMAIL_MAX);
+  return email === "" ? [] : [[rule, email]];
 }
 
 /** Reads a form post and runs the shared checks and throttles above before the form's own rules; see GuardResult. */
@@ -35,11 +46,16 @@ export async function guardForm(request: Request, db: D1Database, options: Guard
   if (options.throttles) {
     const verdict = await consumeThrottles(db, options.throttles(form.fields), nowSeconds());
     if (!verdict.allowed) {
-      const minutes = Math.ceil(verdict.retryAfter / 60);
-      return { ok: false, status: 429, retryAfter: verdict.retryAfter, message: `Too many attempts. Please wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.` };
+      return { ok: false, status: 429, retryAfter: verdict.retryAfter, fields: form.fields, message: `Too many attempts. Please wait ${waitText(verdict.retryAfter)} and try again.` };
     }
   }
   return { ok: true, fields: form.fields };
+}
+
+/** A wait in whole minutes for people ("1 minute", "12 minutes"), rounded up. */
+export function waitText(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 /** Copies a guard failure's status (and Retry-After) onto the page response; returns the message to show. */

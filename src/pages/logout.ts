@@ -1,4 +1,4 @@
-// Sign out (POST only): deletes this session and clears the cookie, then goes home.
+// Sign out (POST only): deletes this session and clears the cookies, then shows the static /signed-out/ page.
 import type { APIRoute } from "astro";
 import { invalidateSession } from "@functions/auth/sessions";
 import { logger } from "@functions/log";
@@ -13,7 +13,7 @@ export const POST: APIRoute = async ({ locals, cookies, url, redirect }) => {
     logger("auth").info("signout", { userId: locals.session.userId });
   }
   clearSessionCookie(cookies, url);
-  return redirect("/", 303);
+  return redirect("/signed-out/", 303);
 };
 
 export const GET: APIRoute = () =>

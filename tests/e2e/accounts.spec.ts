@@ -23,13 +23,15 @@ async function signIn(page: Page, email: string, password: string, next = "/acco
 async function signOut(page: Page): Promise<void> {
   await page.goto("/account");
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/signed-out\/$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are signed out");
 }
 
 async function expectSignInRefused(page: Page, email: string, password: string): Promise<void> {
   await signIn(page, email, password);
   await expect(page).toHaveURL(/\/login/);
-  await expect(page.getByRole("alert")).toHaveText("That email and password do not match an account.");
+  await expect(page.getByRole("alert").getByRole("heading")).toHaveText("There is a problem");
+  await expect(page.getByRole("alert").getByRole("listitem")).toHaveText(["That email and password do not match an account."]);
   // The email is kept, the password never is.
   await expect(page.getByLabel("Email")).toHaveValue(email);
   await expect(page.getByLabel("Password")).toHaveValue("");
@@ -125,7 +127,8 @@ test("join → verify → account → sign out → sign in → forgot → reset 
   await expectNoAxeViolations(page);
   await section(page, "Delete your account").getByLabel("Password to confirm").fill(NEW_PASSWORD);
   await section(page, "Delete your account").getByRole("button", { name: "Delete my account" }).click();
-  await expect(page).toHaveURL(/\/\?deleted=1$/);
+  await expect(page).toHaveURL(/\/account-deleted\/$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is deleted");
   expect((await page.context().cookies()).filter((c) => c.name === "smallism_session")).toEqual([]);
   await expectSignInRefused(page, email, NEW_PASSWORD);
 });
@@ -179,7 +182,8 @@ test("the join form names each problem next to its field and keeps the input, ne
   await page.getByLabel("Display name (optional)").fill("Ada");
   await page.getByLabel(/^I agree/).check();
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Please correct the problems below.");
+  await expect(page.getByRole("alert").getByRole("heading")).toHaveText("There is a problem");
+  await expect(page.getByRole("alert").getByRole("link")).toHaveText(["Enter one email address, like name@example.org.", "Use at least 8 characters."]);
   await expect(page.locator("#field-email-error")).toContainText("Enter one email address");
   await expect(page.locator("#field-password-error")).toContainText("at least 8 characters");
   await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");

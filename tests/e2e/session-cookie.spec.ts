@@ -10,23 +10,29 @@ const STRATEGY_PAGE = "/strategy/how-members-vote/";
 
 test.describe("the session cookie", () => {
   const SIGN_IN_COOKIE = /^smallism_session=([a-z2-7]{32}); Path=\/; Expires=([^;]+ GMT); HttpOnly; SameSite=Lax$/;
+  /** The non-secret "signed in" hint the prerendered pages' script reads: same expiry, not HttpOnly. */
+  const HINT_COOKIE = /^smallism_signed_in=1; Path=\/; Expires=([^;]+ GMT); SameSite=Lax$/;
 
-  test("sign-in sets exactly one HttpOnly, SameSite=Lax, Path=/ cookie with a 30-day expiry and no Secure over http", async ({ request }) => {
+  test("sign-in sets exactly one HttpOnly session cookie (30 days, no Secure over http) and the signed-in hint beside it", async ({ request }) => {
     const member = await verifiedMember(request, uniqueEmail("cookie"));
     const response = await signInHttp(request, member.email, member.password, { ip: uniqueIp() });
     expect(response.status()).toBe(303);
     const cookies = setCookies(response);
-    expect(cookies).toHaveLength(1);
+    expect(cookies).toHaveLength(2);
     const match = SIGN_IN_COOKIE.exec(cookies[0]!);
     expect(match, cookies[0]).not.toBeNull();
     expect(cookies[0]).not.toMatch(/Secure/i);
     const days = (Date.parse(match![2]!) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
-    // The join response sets the same kind of cookie.
+    const hint = HINT_COOKIE.exec(cookies[1]!);
+    expect(hint, cookies[1]).not.toBeNull();
+    expect(hint![1]).toBe(match![2]);
+    // The join response sets the same two.
     const join = await postForm(request, "/join", { ip: uniqueIp() }, { email: uniqueEmail("cookie-join"), password: "a long enough pass phrase", agree: "yes" });
-    expect(setCookies(join)).toHaveLength(1);
+    expect(setCookies(join)).toHaveLength(2);
     expect(setCookies(join)[0]).toMatch(SIGN_IN_COOKIE);
+    expect(setCookies(join)[1]).toMatch(HINT_COOKIE);
   });
 
   test("sign-out clears the cookie, and the old value no longer opens /account", async ({ request }) => {
@@ -34,12 +40,13 @@ test.describe("the session cookie", () => {
     expect(await tokenOpensAccount(request, member.token)).toBe(true);
     const out = await postForm(request, "/logout", { ip: member.ip, token: member.token }, {});
     expect(out.status()).toBe(303);
-    expect(out.headers().location).toBe("/");
+    expect(out.headers().location).toBe("/signed-out/");
     const cleared = sessionCookieSet(out);
     expect(cleared).not.toBeNull();
     expect(cleared!.value).toBe("");
     expect(cleared!.header).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
     expect(cleared!.header).toMatch(/Path=\//);
+    expect(setCookies(out)).toContainEqual(expect.stringMatching(/^smallism_signed_in=; Max-Age=0; Path=\/; SameSite=Lax$/));
     // Replaying the old cookie: redirected to sign in, and the dead cookie is cleared again.
     const replay = await get(request, "/account", { ip: member.ip, token: member.token });
     expect(replay.status()).toBe(303);

@@ -93,7 +93,7 @@ test.describe("without JavaScript", () => {
   });
 });
 
-test("the join call: on public essays, never on members-only essays (gated or read in full)", async ({ page }) => {
+test("the join call: on public essays for visitors, never on members-only essays (gated or read in full)", async ({ page }) => {
   await page.goto(MEMBERS_ESSAY);
   await expect(page.getByRole("heading", { name: "Members read the full essay" })).toBeVisible();
   await expect(page.getByRole("heading", { name: JOIN_CALL })).toHaveCount(0);
@@ -102,7 +102,11 @@ test("the join call: on public essays, never on members-only essays (gated or re
   await expect(page.locator(".prose")).toBeVisible();
   await expect(page.getByRole("heading", { name: JOIN_CALL })).toHaveCount(0);
 
-  // Public essays are static, one page for everyone: the call stays.
+  // Public essays are static, one page for everyone: the signed-in hint hides the call from this member
+  // (tests/e2e/members-everywhere.spec.ts), and a visitor sees it.
+  await page.goto(PUBLIC_ESSAY);
+  await expect(page.getByRole("heading", { name: JOIN_CALL })).toBeHidden();
+  await page.context().clearCookies();
   await page.goto(PUBLIC_ESSAY);
   await expect(page.getByRole("heading", { name: JOIN_CALL })).toBeVisible();
 });

@@ -78,7 +78,7 @@ test("visitor → summary and join call → joins → verifies → back on the p
   // Sign out from the account page (POST /logout), then the page is gated again.
   await page.goto("/account");
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/signed-out\/$/);
   expect((await page.context().cookies()).filter((c) => c.name === "smallism_session")).toEqual([]);
   await page.goto(PAGE);
   await expectGated(page, "strategy page", FIRST_SENTENCE!);
@@ -99,9 +99,9 @@ test("an unverified member sees the verify call; its resend button mails a new c
   const secondCode = await latestCode(page.request, email);
   expect(secondCode).not.toBe(firstCode);
 
-  // The old code no longer works; the new one does, and returns to the page.
+  // The old code no longer works (and says it was replaced); the new one does, and returns to the page.
   await submitCode(page, firstCode);
-  await expect(page.locator("#field-code-error")).toContainText("not right");
+  await expect(page.locator("#field-code-error")).toContainText("That code was replaced by a newer one");
   await submitCode(page, secondCode);
   await expect(page).toHaveURL(new RegExp(`${PAGE}$`));
   await expectFullText(page, FIRST_SENTENCE!);

@@ -43,20 +43,57 @@ test.describe("throttles over HTTP", () => {
     expect(statuses[20]).toBe(429);
   });
 
-  test("joining is limited per IP: the 11th attempt in an hour is 429 and creates nothing", async ({ request, ip }) => {
-    for (let i = 1; i <= 10; i++) {
-      // Refused sign-ups count too (the throttle runs before any work), so these stay cheap.
-      const response = await postForm(request, "/join", { ip }, { email: uniqueEmail("join-limit"), password: "short", agree: "yes" });
-      expect(response.status(), `attempt ${i}`).toBe(400);
+  test("empty email fields never share one counter: many empty sign-in and forgot posts, each still told what is missing", async ({ request }) => {
+    // Past both per-address limits (10 sign-ins, 3 resets), each from its own IP so only a shared "" key could refuse.
+    for (let i = 1; i <= 12; i++) {
+      const signIn = await postForm(request, "/login", { ip: uniqueIp() }, { email: "", password: "" });
+      expect(signIn.status(), `empty sign-in ${i}`).toBe(400);
+      expect(await signIn.text()).toContain("Enter your email address.");
     }
-    const email = uniqueEmail("join-limit-valid");
-    const eleventh = await postForm(request, "/join", { ip }, { email, password: "a long enough pass phrase", agree: "yes" });
-    expect(eleventh.status()).toBe(429);
-    expect(Number(eleventh.headers()["retry-after"])).toBeGreaterThan(0);
-    expect(sessionCookieSet(eleventh)).toBeNull();
-    expect(await mailTo(request, email)).toEqual([]);
-    // Another IP can still join.
+    for (let i = 1; i <= 5; i++) {
+      const forgot = await postForm(request, "/forgot", { ip: uniqueIp() }, { email: "" });
+      expect(forgot.status(), `empty forgot ${i}`).toBe(400);
+      expect(await forgot.text()).toContain("Enter the email address of your account.");
+    }
+  });
+
+  test("joining counts only complete sign-ups: 15 refused posts from one IP cost nothing, then people join", async ({ request, ip }) => {
+    for (let i = 1; i <= 15; i++) {
+      const body = [{}, { email: "not-an-email", password: "a long enough pass phrase", agree: "yes" }, { email: uniqueEmail("join-typo"), password: "short", agree: "yes" }][i % 3]!;
+      const response = await postForm(request, "/join", { ip }, body);
+      expect(response.status(), `refused post ${i}`).toBe(400);
+    }
+    // More than the old limit of 10 sign-ups from one network, right after the refused posts.
+    for (let i = 1; i <= 12; i++) {
+      const email = uniqueEmail("join-meeting");
+      const response = await postForm(request, "/join", { ip }, { email, password: "a long enough pass phrase", agree: "yes" });
+      expect(response.status(), `person ${i}`).toBe(303);
+      expect(sessionCookieSet(response), `person ${i}`).not.toBeNull();
+    }
+  });
+
+  test("joining is limited per address: the 4th attempt in an hour is 429 with Retry-After, keeps the form, sends nothing", async ({ request }) => {
+    const email = uniqueEmail("join-target");
     expect((await postForm(request, "/join", { ip: uniqueIp() }, { email, password: "a long enough pass phrase", agree: "yes" })).status()).toBe(303);
+    for (let i = 2; i <= 3; i++) {
+      const again = await postForm(request, "/join", { ip: uniqueIp() }, { email, password: "a long enough pass phrase", agree: "yes" });
+      expect(again.status(), `attempt ${i}`).toBe(400);
+      expect(await again.text()).toContain("already has an account");
+    }
+    const fourth = await postForm(request, "/join", { ip: uniqueIp() }, { email, password: "secret pass phrase 4", displayName: "Ada", agree: "yes" });
+    expect(fourth.status()).toBe(429);
+    const retryAfter = Number(fourth.headers()["retry-after"]);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(sessionCookieSet(fourth)).toBeNull();
+    const html = await fourth.text();
+    expect(html).toMatch(/Please try again in \d+ minutes?\./);
+    // The form is not cleared: the address, the name and the agreement stay; the password never comes back.
+    expect(html).toMatch(new RegExp(`id="field-email"[^>]*value="${email.replace(/[.+]/g, "\\$&")}"`));
+    expect(html).toMatch(/id="field-displayName"[^>]*value="Ada"/);
+    expect(html).toMatch(/id="field-agree"[^>]*checked/);
+    expect(html).not.toContain("secret pass phrase 4");
+    expect(await mailTo(request, email)).toHaveLength(1);
   });
 
   test("forgot-password is limited per email: the 4th request in an hour is 429 and sends nothing", async ({ request }) => {

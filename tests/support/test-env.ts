@@ -1,10 +1,13 @@
 // Configuration the browser and HTTP tests run the built site with. These are public test values for a local
 // Stripe stand-in, not secrets: real keys only ever live in .dev.vars or `wrangler secret put`.
-// Ports and state folder can be moved (E2E_SITE_PORT, E2E_STRIPE_PORT) to run two suites side by side.
+// Ports and state folder can be moved (E2E_SITE_PORT, E2E_STRIPE_PORT, E2E_EXTRA_PORT) to run two suites side by side.
 export const SITE_PORT = Number(process.env.E2E_SITE_PORT ?? 4321);
 export const SITE_URL = `http://localhost:${SITE_PORT}`;
 export const STRIPE_STAND_IN_PORT = Number(process.env.E2E_STRIPE_PORT ?? 12111);
 export const STATE_DIR = `.wrangler/test-state${process.env.E2E_SITE_PORT ? `-${SITE_PORT}` : ""}`;
+/** Port for the extra servers a few browser tests start themselves (tests/e2e/extra-server.ts): `astro dev`, or a
+ *  second preview with other settings. E2E_EXTRA_PORT, else 100 above the site's port. */
+export const EXTRA_PORT = Number(process.env.E2E_EXTRA_PORT ?? SITE_PORT + 100);
 
 export const TEST_ENV = {
   SITE_URL,

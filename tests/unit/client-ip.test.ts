@@ -1,7 +1,9 @@
-// clientIp (functions/http/client-ip.ts): the subject every per-IP throttle counts. IPv6 clients are counted per /64,
-// because one subscriber usually holds a whole /64 and could otherwise rotate addresses past every limit.
+// clientIp and emailThrottle (functions/http/client-ip.ts, form-guard.ts): the subjects the per-IP and per-address throttles
+// count. IPv6 clients are counted per /64, because one subscriber usually holds a whole /64 and could otherwise
+// rotate addresses past every limit; an empty email field is counted under no address at all.
 import { describe, expect, it } from "vitest";
 import { clientIp, ipv6Network } from "@functions/http/client-ip";
+import { emailThrottle } from "@functions/http/form-guard";
 
 const from = (ip?: string): Request => new Request("https://smallism.org/login", ip === undefined ? {} : { headers: { "CF-Connecting-IP": ip } });
 
@@ -34,4 +36,14 @@ describe("ipv6Network", () => {
     ["2001:DB8:1:2::", "2001:db8:1:2::/64"],
     ["::ffff:198.51.100.9", "198.51.100.9"],
   ])("%s → %s", (ip, network) => expect(ipv6Network(ip)).toBe(network));
+});
+
+describe("emailThrottle", () => {
+  const rule = { name: "test:email", limit: 3, windowSeconds: 60 };
+  it("keys the rule by the normalised address", () => {
+    expect(emailThrottle(rule, new URLSearchParams({ email: "  Ada@Example.ORG " }))).toEqual([[rule, "ada@example.org"]]);
+  });
+  it.each([[""], ["   "], [null]])("counts nothing for an empty or missing email (%j), so empty posts never share one counter", (email) => {
+    expect(emailThrottle(rule, new URLSearchParams(email === null ? {} : { email }))).toEqual([]);
+  });
 });

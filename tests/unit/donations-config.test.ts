@@ -1,12 +1,16 @@
 // Pure donation rules in Node: amount parsing and bounds, money formatting, settings from env, the Bitcoin
 // address validator, the build-time config check, and the QR code (decoded back with jsqr).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import jsQR from "jsqr";
+import { ROOT } from "@tests/build/dist";
 import { formatMoney, parseAmount, readDonationSettings } from "@functions/donations/config";
-import { checkBitcoinAddress, usableBitcoinAddress } from "@functions/donations/bitcoin-address";
+import { checkBitcoinAddress, configuredBitcoinAddress } from "@functions/donations/bitcoin-address";
 import { bitcoinUri, qrSvgPath } from "@functions/donations/bitcoin-qr";
-import { DONATION_SETTING_KEYS, donationConfigProblems } from "@src/integrations/validate-donation-config";
+import { DONATION_SETTING_KEYS, donationConfigProblems, donationConfigWarnings } from "@src/integrations/validate-donation-config";
 import { readDevVars, readWranglerVars } from "@src/integrations/wrangler-vars";
+import { cardUnavailableNotice, cardUnavailableProblem } from "@functions/donations/ways-to-give";
 
 describe("parseAmount (integer minor units, no floats)", () => {
   it.each([
@@ -58,7 +62,22 @@ describe("checkBitcoinAddress", () => {
     ["bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", "taproot"],
     ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "p2pkh"],
     ["3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "p2sh"],
-  ])("accepts %s (%s)", (address, kind) => expect(checkBitcoinAddress(address)).toMatchObject({ ok: true, kind }));
+  ])("accepts %s (%s) as a mainnet address", (address, kind) => expect(checkBitcoinAddress(address)).toMatchObject({ ok: true, kind, network: "mainnet" }));
+
+  // BIP 173's and BIP 350's testnet/regtest vectors, and testnet base58 addresses: valid, and marked as test ones.
+  it.each([
+    ["tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "segwit-v0"],
+    ["tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7", "segwit-v0"],
+    ["tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c", "taproot"],
+    ["bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "segwit-v0"],
+    ["mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn", "p2pkh"],
+    ["2MzQwSSnBHWHqSAqtTVQ6v47XtaisrJa1Vc", "p2sh"],
+  ])("accepts %s (%s) as a test address", (address, kind) => expect(checkBitcoinAddress(address)).toMatchObject({ ok: true, kind, network: "test" }));
+
+  it("the sample settings' address (.dev.vars.example) is a valid test address", () => {
+    const sample = /^BITCOIN_ADDRESS=(\S+)$/m.exec(readFileSync(join(ROOT, ".dev.vars.example"), "utf8"))?.[1];
+    expect(checkBitcoinAddress(sample ?? "")).toMatchObject({ ok: true, network: "test" });
+  });
 
   it.each([
     ["bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr", /checksum/],
@@ -67,10 +86,12 @@ describe("checkBitcoinAddress", () => {
     ["bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mbq", /"b"|checksum/],
     // The BIP 350 test vector: a version 1 program with a bech32 (not bech32m) checksum.
     ["bc1pw508d6qejxtdg4c3l4s3wpf7mnms8ryhv6pt7r", /checksum|bech32m|length/],
-    ["tb1qw508d6qejxtdg4c3l4s3wpf7mnms8ryhv6pt7r", /testnet/],
+    // The BIP 173 mainnet vector's data under the testnet prefix: the checksum covers the prefix.
+    ["tb1qw508d6qejxtdg4c3l4s3wpf7mnms8ryhv6pt7r", /checksum/],
+    ["ltc1qw508d6qejxtdg4c3l4s3wpf7mnms8ryhv6pt7r", /does not start like/],
     ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", /checksum/],
     ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfN0", /character/],
-    ["mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn", /testnet/],
+    ["mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfm", /checksum/],
     ["0x52908400098527886E0F7030069857D2E4169EE7", /does not start like/],
     ["", /empty/],
     ["bc1" + "q".repeat(100), /longer/],
@@ -80,11 +101,12 @@ describe("checkBitcoinAddress", () => {
     if (!check.ok) expect(check.reason).toMatch(reason);
   });
 
-  it("an invalid configured address only hides the section at run time", () => {
-    expect(usableBitcoinAddress(undefined)).toBeNull();
-    expect(usableBitcoinAddress("  ")).toBeNull();
-    expect(usableBitcoinAddress("bc1qnotanaddress")).toBeNull();
-    expect(usableBitcoinAddress(" bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ")).toBe("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+  it("an invalid configured address only hides the section at run time; a test address is usable and marked", () => {
+    expect(configuredBitcoinAddress(undefined)).toEqual({ state: "unset" });
+    expect(configuredBitcoinAddress("  ")).toEqual({ state: "unset" });
+    expect(configuredBitcoinAddress("bc1qnotanaddress")).toMatchObject({ state: "invalid", reason: expect.stringMatching(/"o"/) });
+    expect(configuredBitcoinAddress(" bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ")).toEqual({ state: "usable", address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", test: false });
+    expect(configuredBitcoinAddress("tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx")).toEqual({ state: "usable", address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", test: true });
   });
 });
 
@@ -107,6 +129,36 @@ describe("the build-time config check (src/integrations/validate-donation-config
     expect(donationConfigProblems([{ name: "the environment", vars: { BITCOIN_ADDRESS: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq" } }, files])).toEqual([]);
     expect(donationConfigProblems([{ name: "the environment", vars: { BITCOIN_ADDRESS: "" } }, files])).toEqual([]);
     expect(donationConfigProblems([{ name: "the environment", vars: { DONATION_CURRENCY: "pounds" } }]).join()).toMatch(/DONATION_CURRENCY/);
+  });
+});
+
+describe("a test Bitcoin address in the settings", () => {
+  it("passes the build-time check with a warning naming its source; a mainnet address gets none", () => {
+    const sources = [{ name: ".dev.vars", vars: { BITCOIN_ADDRESS: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx" } }];
+    expect(donationConfigProblems(sources)).toEqual([]);
+    expect(donationConfigWarnings(sources)).toEqual([expect.stringMatching(/^BITCOIN_ADDRESS \(from \.dev\.vars\) is a testnet address/)]);
+    expect(donationConfigWarnings([{ name: ".dev.vars", vars: { BITCOIN_ADDRESS: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq" } }])).toEqual([]);
+    expect(donationConfigWarnings([{ name: ".dev.vars", vars: {} }])).toEqual([]);
+  });
+});
+
+describe("the donate page's words when card donations are off", () => {
+  it.each([
+    [{ bitcoin: true, brave: true }, /give by Bitcoin or through Brave Rewards below/],
+    [{ bitcoin: true, brave: false }, /give by Bitcoin below/],
+    [{ bitcoin: false, brave: true }, /through Brave Rewards below/],
+  ])("name only the ways that are set up: %j", (ways, expected) => {
+    const all = { card: false, ...ways };
+    expect(cardUnavailableNotice(all)).toMatch(expected);
+    expect(cardUnavailableProblem(all)).toMatch(expected);
+    if (!ways.bitcoin) expect(cardUnavailableNotice(all)).not.toMatch(/Bitcoin/);
+    if (!ways.brave) expect(cardUnavailableNotice(all)).not.toMatch(/Brave/);
+  });
+
+  it("with nothing set up (a fresh clone), point at nothing below", () => {
+    const none = { card: false, bitcoin: false, brave: false };
+    expect(cardUnavailableNotice(none)).toMatch(/no other way of giving is either/);
+    expect(`${cardUnavailableNotice(none)} ${cardUnavailableProblem(none)}`).not.toMatch(/below|Bitcoin|Brave/);
   });
 });
 

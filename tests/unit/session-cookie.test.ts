@@ -1,15 +1,15 @@
 // The session cookie module (functions/auth/session-cookie.ts) with a cookie jar shaped like Astro's: what the
 // middleware and the account pages read, set and clear. A set cookie expires exactly when its session does.
 import { describe, expect, it } from "vitest";
-import { clearSessionCookie, readSessionCookie, setSessionCookie, type CookieJar, type SessionCookie } from "@functions/auth/session-cookie";
+import { clearSessionCookie, readSessionCookie, setSessionCookie, type CookieJar } from "@functions/auth/session-cookie";
 
 const HTTPS = new URL("https://smallism.org/account");
 const LOCAL = new URL("http://localhost:4321/account");
 
 /** A jar that keeps the last value and attributes set for each name. */
-function jar(initial: Record<string, string> = {}): CookieJar & { sets: Array<{ name: string; value: string; attributes: SessionCookie["attributes"] }> } {
+function jar(initial: Record<string, string> = {}): CookieJar & { sets: Array<{ name: string; value: string; attributes: Parameters<CookieJar["set"]>[2] }> } {
   const values = new Map(Object.entries(initial));
-  const sets: Array<{ name: string; value: string; attributes: SessionCookie["attributes"] }> = [];
+  const sets: Array<{ name: string; value: string; attributes: Parameters<CookieJar["set"]>[2] }> = [];
   return {
     sets,
     get: (name) => (values.has(name) ? { value: values.get(name)! } : undefined),
@@ -32,13 +32,17 @@ describe("readSessionCookie", () => {
 });
 
 describe("setSessionCookie", () => {
-  it("sets the token with the session's own expiry and the strict attributes", () => {
+  it("sets the token with the session's own expiry and the strict attributes, and the signed-in hint beside it", () => {
     const cookies = jar();
     setSessionCookie(cookies, HTTPS, { token: "t0k3n", expiresAt: 1_800_000_000 });
     expect(cookies.sets).toEqual([{
       name: "__Host-smallism_session",
       value: "t0k3n",
       attributes: { httpOnly: true, sameSite: "lax", path: "/", secure: true, expires: new Date(1_800_000_000 * 1000) },
+    }, {
+      name: "__Host-smallism_signed_in",
+      value: "1",
+      attributes: { httpOnly: false, sameSite: "lax", path: "/", secure: true, expires: new Date(1_800_000_000 * 1000) },
     }]);
   });
 
@@ -51,10 +55,13 @@ describe("setSessionCookie", () => {
 });
 
 describe("clearSessionCookie", () => {
-  it("empties the cookie with Max-Age=0 under the same name and path", () => {
+  it("empties the cookie and the signed-in hint with Max-Age=0 under the same names and path", () => {
     const cookies = jar({ "__Host-smallism_session": "t" });
     clearSessionCookie(cookies, HTTPS);
-    expect(cookies.sets).toEqual([{ name: "__Host-smallism_session", value: "", attributes: { httpOnly: true, sameSite: "lax", path: "/", secure: true, maxAge: 0 } }]);
+    expect(cookies.sets).toEqual([
+      { name: "__Host-smallism_session", value: "", attributes: { httpOnly: true, sameSite: "lax", path: "/", secure: true, maxAge: 0 } },
+      { name: "__Host-smallism_signed_in", value: "", attributes: { httpOnly: false, sameSite: "lax", path: "/", secure: true, maxAge: 0 } },
+    ]);
     expect(readSessionCookie(cookies, HTTPS)).toBe("");
   });
 });

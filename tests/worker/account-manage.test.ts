@@ -67,6 +67,16 @@ describe("changePassword", () => {
   });
 });
 
+describe("a missing current password is named as missing", () => {
+  it("in changePassword and requestEmailChange, changing nothing", async () => {
+    const m = await member();
+    expect(await changePassword(env.DB, capturingMailer(), m.userId, "", NEW_PASSWORD, T0)).toEqual({ ok: false, errors: { currentPassword: "Enter your current password." } });
+    expect(await requestEmailChange(env.DB, capturingMailer(), m.userId, uniqueEmail("new"), "", SITE, T0)).toEqual({ ok: false, errors: { emailPassword: "Enter your current password." } });
+    expect((await signIn(env.DB, m.email, PASSWORD, T0 + 2)).ok).toBe(true);
+    expect(await getPendingVerificationEmail(env.DB, m.userId)).toBe(m.email);
+  });
+});
+
 describe("requestEmailChange", () => {
   it("needs the password, sends a code to the new address and a notice to the old one, and keeps the old email until verified", async () => {
     const { email, userId } = await member();
@@ -121,6 +131,14 @@ describe("deleteAccount", () => {
     expect(await snapshot(m.userId)).toEqual(before);
     const row = await env.DB.prepare("SELECT user_id, email FROM donations WHERE id = ?1").bind(m.ownDonation).first();
     expect(row).toEqual({ user_id: m.userId, email: m.email });
+  });
+
+  it("with no password says it is missing (not that it is wrong) and changes nothing", async () => {
+    const m = await memberWithEverything();
+    const before = await snapshot(m.userId);
+    expect(await deleteAccount(env.DB, m.userId, "")).toEqual({ ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } });
+    expect(await deleteAccount(env.DB, m.userId, "not the password")).toEqual({ ok: false, errors: { deletePassword: "That is not your current password." } });
+    expect(await snapshot(m.userId)).toEqual(before);
   });
 
   it("with the right password deletes member, sessions, codes and resets, and anonymises (keeps) their donations", async () => {

@@ -125,8 +125,39 @@ describe("resending", () => {
     for (let i = 0; i < 3; i++) await verifyEmailCode(env.DB, user.id, oneCharOff(first), T0);
     const second = await createEmailVerification(env.DB, user.id, user.email, T0 + 60);
     expect(second).not.toBe(first);
-    expect(await verifyEmailCode(env.DB, user.id, first, T0 + 60)).toEqual({ ok: false, reason: "wrong", attemptsLeft: 4 });
+    // The old code is recognised as replaced (not "wrong"), names the address of the new one, and costs nothing.
+    expect(await verifyEmailCode(env.DB, user.id, first, T0 + 60)).toEqual({ ok: false, reason: "replaced", email: user.email });
+    expect(await verifyEmailCode(env.DB, user.id, oneCharOff(second), T0 + 60)).toEqual({ ok: false, reason: "wrong", attemptsLeft: 4 });
     expect((await verifyEmailCode(env.DB, user.id, second, T0 + 60)).ok).toBe(true);
+  });
+
+  it("typing the replaced code any number of times never uses up the new code's attempts", async () => {
+    const user = await insertUser();
+    const first = await createEmailVerification(env.DB, user.id, user.email, T0);
+    const second = await createEmailVerification(env.DB, user.id, user.email, T0 + 60);
+    for (let i = 0; i < CODE_MAX_ATTEMPTS + 2; i++) {
+      expect(await verifyEmailCode(env.DB, user.id, first.toLowerCase(), T0 + 61), `try ${i + 1}`).toMatchObject({ ok: false, reason: "replaced" });
+    }
+    const row = await env.DB.prepare("SELECT attempts, replaced_code_hash FROM email_verifications WHERE user_id = ?1").bind(user.id).first<{ attempts: number; replaced_code_hash: string }>();
+    expect(row).toEqual({ attempts: 0, replaced_code_hash: hashToken(first) });
+    expect((await verifyEmailCode(env.DB, user.id, second, T0 + 62)).ok).toBe(true);
+  });
+
+  it("only the code just replaced is recognised; one replaced twice over is simply wrong", async () => {
+    const user = await insertUser();
+    const first = await createEmailVerification(env.DB, user.id, user.email, T0);
+    const second = await createEmailVerification(env.DB, user.id, user.email, T0 + 60);
+    await createEmailVerification(env.DB, user.id, user.email, T0 + 120);
+    expect(await verifyEmailCode(env.DB, user.id, second, T0 + 121)).toMatchObject({ ok: false, reason: "replaced" });
+    expect(await verifyEmailCode(env.DB, user.id, first, T0 + 121)).toEqual({ ok: false, reason: "wrong", attemptsLeft: 4 });
+  });
+
+  it("a code replaced by an email change names the new address", async () => {
+    const user = await insertUser();
+    const first = await createEmailVerification(env.DB, user.id, user.email, T0);
+    const newAddress = `moved-${crypto.randomUUID().slice(0, 8)}@example.org`;
+    await createEmailVerification(env.DB, user.id, newAddress, T0 + 60);
+    expect(await verifyEmailCode(env.DB, user.id, first, T0 + 61)).toEqual({ ok: false, reason: "replaced", email: newAddress });
   });
 
   it("through resendVerification emails the new code, with a fresh 15 minutes from the resend", async () => {

@@ -1,0 +1,59 @@
+// The /join form's use-case: check every field, then the sign-up throttles, then create the account (signUp).
+// Only complete, valid sign-ups are counted, so typing mistakes cost nothing: one network may create up to
+// THROTTLES.joinIp accounts an hour (a ward meeting signing up on one wifi), and any one address gets at most
+// THROTTLES.joinEmail sign-up attempts an hour, which is what stops the form being used to mail someone repeatedly.
+import { checkSignUp, signUp, type FieldErrors, type SignedIn } from "./account";
+import { consumeThrottle, THROTTLES } from "./throttle";
+import { normaliseEmail } from "./users";
+import type { Mailer } from "@functions/email/mailer";
+import { waitText } from "@functions/http/form-guard";
+
+export interface JoinForm { email: string; password: string; displayName: string; agree: boolean }
+
+export type JoinResult =
+  | ({ ok: true } & SignedIn)
+  | {
+      ok: false;
+      status: 400 | 429;
+      errors: FieldErrors;
+      /** Seconds until a throttled sign-up may be tried again. */
+      retryAfter?: number;
+      /** The address already has an account: the page offers sign-in and password reset. */
+      duplicate?: boolean;
+    };
+
+/** The form's problems, every one at once, so an empty form names all its fields rather than one per attempt. */
+export function checkJoinForm(form: JoinForm): FieldErrors {
+  const errors = checkSignUp({ email: form.email, password: form.password, displayName: form.displayName.trim() || null });
+  if (!form.agree) errors.agree = "Please confirm that you have read how we use your data.";
+  return errors;
+}
+
+/** Joins from the /join form posted from `ip`: see the header for what is counted. */
+export async function joinCommunity(db: D1Database, mailer: Mailer, form: JoinForm, ip: string, siteUrl: string, now: number): Promise<JoinResult> {
+  const errors = checkJoinForm(form);
+  if (Object.keys(errors).length > 0) return { ok: false, status: 400, errors };
+
+  // Both are counted (in parallel), so probing one key costs the other too.
+  const [byNetwork, byAddress] = await Promise.all([
+    consumeThrottle(db, THROTTLES.joinIp, ip, now),
+    consumeThrottle(db, THROTTLES.joinEmail, normaliseEmail(form.email), now),
+  ]);
+  if (!byNetwork.allowed) {
+    return {
+      ok: false, status: 429, retryAfter: byNetwork.retryAfter,
+      errors: { form: `Many accounts have been created from this network in the last hour. Please try again in ${waitText(byNetwork.retryAfter)}.` },
+    };
+  }
+  if (!byAddress.allowed) {
+    return {
+      ok: false, status: 429, retryAfter: byAddress.retryAfter,
+      errors: { email: `This address has been used to join several times in the last hour. Please try again in ${waitText(byAddress.retryAfter)}.` },
+    };
+  }
+
+  const result = await signUp(db, mailer, { email: form.email, password: form.password, displayName: form.displayName.trim() || null }, siteUrl, now);
+  if (result.ok) return result;
+  // The fields were valid, so the one refusal signUp has left is an address that already has an account.
+  return { ok: false, status: 400, errors: result.errors, duplicate: result.errors.email !== undefined };
+}
