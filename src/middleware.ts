@@ -7,7 +7,7 @@ import type { APIContext, MiddlewareNext } from "astro";
 import { sessionCookie, validateSessionToken } from "@functions/auth/sessions";
 import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
-import { discardBody } from "@functions/http/forms";
+import { discardBody } from "@functions/http/request-body";
 import { applySecurityHeaders } from "@functions/http/security-headers";
 
 export const onRequest = defineMiddleware(async (context, next) => {

@@ -4,6 +4,7 @@
 // db.batch() together with the stripe_events row, so an event is marked processed exactly when its effects are
 // written. Used by src/pages/api/stripe/webhook.ts. Rules: README.md in this folder.
 import type Stripe from "stripe";
+import { readBodyWithin } from "@functions/http/request-body";
 import { webhookCryptoProvider } from "./stripe-client";
 import {
   cancelSubscriptionStatements, hasDonationForPaymentIntent, recordCheckoutSessionStatements, recordInvoiceStatements,
@@ -13,8 +14,8 @@ import { logDonationEvent } from "./log";
 
 /** How old a signed delivery may be (seconds); Stripe's default, against replayed requests. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
-/** Webhook bodies larger than this are refused before verification (Stripe's events are a few KB). */
-export const MAX_WEBHOOK_BYTES = 512 * 1024;
+/** Webhook bodies larger than this are refused (413) before verification; Stripe's events are a few KB. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 export interface HandlerContext {
   db: D1Database;
@@ -76,7 +77,7 @@ export interface WebhookRequest {
 }
 
 export interface WebhookResponse {
-  status: 200 | 400 | 500 | 503;
+  status: 200 | 400 | 413 | 500 | 503;
   body: { received: boolean; duplicate?: boolean; ignored?: boolean; error?: string };
 }
 
@@ -116,4 +117,18 @@ export async function handleStripeWebhook(request: WebhookRequest): Promise<Webh
     logDonationEvent("webhook.failed", { eventId: event.id, eventType: event.type, error: error instanceof Error ? error.message.slice(0, 300) : "unknown" }, "error");
     return { status: 500, body: { received: false, error: "processing failed; Stripe will retry" } };
   }
+}
+
+/**
+ * Reads one delivery off the wire and handles it: the body is streamed with a cap of MAX_WEBHOOK_BYTES whatever
+ * Content-Length says (or whether there is one), so a huge or endless upload is refused with 413 after at most
+ * that much, and nothing is verified or written.
+ */
+export async function receiveStripeWebhook(request: Request, context: Omit<WebhookRequest, "payload" | "signature">): Promise<WebhookResponse> {
+  const body = await readBodyWithin(request, MAX_WEBHOOK_BYTES);
+  if (body === null) {
+    logDonationEvent("webhook.rejected", { reason: "body too large" }, "warn");
+    return { status: 413, body: { received: false, error: "body too large" } };
+  }
+  return handleStripeWebhook({ ...context, payload: new TextDecoder().decode(body), signature: request.headers.get("Stripe-Signature") });
 }
