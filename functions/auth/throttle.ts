@@ -15,6 +15,8 @@ export const THROTTLES = {
   forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
   resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },
   accountIp: { name: "account:ip", limit: 30, windowSeconds: 15 * 60 },
+  // Each thank-you page view asks Stripe about the session; a donor reloads it a few times at most.
+  thanksIp: { name: "thanks:ip", limit: 30, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleResult = { allowed: true } | { allowed: false; retryAfter: number };

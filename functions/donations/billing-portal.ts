@@ -1,7 +1,7 @@
 // Stripe's hosted Customer Portal, where a monthly donor changes their card or cancels. Used by
 // src/pages/account/billing.ts after it has found the member's Stripe customer.
 import type Stripe from "stripe";
-import { logDonationEvent } from "./log";
+import { errorFields, logDonationEvent } from "./log";
 
 export type PortalResult = { ok: true; url: string } | { ok: false; message: string };
 
@@ -11,7 +11,7 @@ export async function createBillingPortalSession(stripe: Stripe, customerId: str
     const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl });
     return { ok: true, url: session.url };
   } catch (error) {
-    logDonationEvent("portal.failed", { error: error instanceof Error ? error.message.slice(0, 200) : "unknown" }, "error");
+    logDonationEvent("portal.failed", errorFields(error), "error");
     return { ok: false, message: "We could not open the page for managing your monthly donation just now. Please try again in a minute." };
   }
 }

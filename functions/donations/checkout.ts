@@ -1,12 +1,12 @@
 // Stripe Checkout for donations: builds the Checkout Session (one-off `payment` or monthly `subscription`, both
 // with inline price_data), creates it with an idempotency key, and retrieves it again for the thank-you page.
-// Used by src/pages/donate/index.astro and src/pages/donate/thanks.astro.
+// Used by src/pages/donate/index.astro and thanks.ts (the thank-you page's look-up).
 import type Stripe from "stripe";
 import type { DonationSettings } from "./config";
 import {
   donationIdempotencyKey, validateDonationForm, type DonationFormErrors, type DonationFormValues, type DonationRequest,
 } from "./donation-form";
-import { logDonationEvent } from "./log";
+import { errorFields, logDonationEvent } from "./log";
 
 /** Metadata every donation carries to Stripe, so webhooks can link payments to members and notes. */
 export interface DonationMetadata {
@@ -71,14 +71,17 @@ export async function createDonationCheckout(stripe: Stripe, input: CheckoutInpu
     logDonationEvent("checkout.created", { sessionId: session.id, frequency: input.donation.frequency, amount: input.donation.amountMinor, member: input.member !== null });
     return { ok: true, url: session.url, sessionId: session.id };
   } catch (error) {
-    logDonationEvent("checkout.failed", { error: error instanceof Error ? error.message : "unknown" }, "error");
+    logDonationEvent("checkout.failed", errorFields(error), "error");
     return { ok: false, message: "We could not reach our card processor just now, so nothing was charged. Please try again in a minute." };
   }
 }
 
-/** True for text shaped like a Checkout Session id (so junk never reaches Stripe). */
+/**
+ * True for text shaped like a Checkout Session id, so junk never reaches Stripe: `cs_test_` or `cs_live_`, then
+ * letters and digits only, 255 characters in all at most (Stripe's ceiling for object ids).
+ */
 export function isCheckoutSessionId(value: string): boolean {
-  return /^cs_(test|live)_[A-Za-z0-9]{8,200}$/.test(value);
+  return /^cs_(test|live)_[A-Za-z0-9]{8,247}$/.test(value);
 }
 
 /** The Checkout Session with this id, or null when it is malformed, unknown or Stripe cannot be reached. */
@@ -87,7 +90,7 @@ export async function retrieveCheckoutSession(stripe: Stripe, sessionId: string)
   try {
     return await stripe.checkout.sessions.retrieve(sessionId);
   } catch (error) {
-    logDonationEvent("checkout.retrieve_failed", { error: error instanceof Error ? error.message : "unknown" }, "warn");
+    logDonationEvent("checkout.retrieve_failed", errorFields(error), "warn");
     return null;
   }
 }

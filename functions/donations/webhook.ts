@@ -10,7 +10,7 @@ import {
   cancelSubscriptionStatements, hasDonationForPaymentIntent, recordCheckoutSessionStatements, recordInvoiceStatements,
   recordRefundStatements, stripeId,
 } from "./ledger";
-import { logDonationEvent } from "./log";
+import { errorFields, logDonationEvent } from "./log";
 
 /** How old a signed delivery may be (seconds); Stripe's default, against replayed requests. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -114,7 +114,7 @@ export async function handleStripeWebhook(request: WebhookRequest): Promise<Webh
     logDonationEvent("webhook.processed", { eventId: event.id, eventType: event.type, writes: statements.length });
     return { status: 200, body: { received: true } };
   } catch (error) {
-    logDonationEvent("webhook.failed", { eventId: event.id, eventType: event.type, error: error instanceof Error ? error.message.slice(0, 300) : "unknown" }, "error");
+    logDonationEvent("webhook.failed", { eventId: event.id, eventType: event.type, ...errorFields(error) }, "error");
     return { status: 500, body: { received: false, error: "processing failed; Stripe will retry" } };
   }
 }
