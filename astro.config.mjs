@@ -5,6 +5,7 @@ import cloudflare from "@astrojs/cloudflare";
 import mdx from "@astrojs/mdx";
 import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
+import { commonPasswords } from "./src/integrations/common-passwords";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|verify|forgot|reset|account|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
@@ -47,7 +48,8 @@ export default defineConfig({
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },
-  // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
-  vite: { build: { assetsInlineLimit: 0 } },
+  // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only. The common-password
+  // list is generated into the Worker from its npm package (src/integrations/common-passwords.ts).
+  vite: { build: { assetsInlineLimit: 0 }, plugins: [commonPasswords()] },
   devToolbar: { enabled: false },
 });

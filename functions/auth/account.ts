@@ -1,6 +1,8 @@
 // Account use-cases: sign up, sign in, verify, change password or email, export and delete. The Astro pages
 // in src/pages/ parse the form, call one of these with db and mailer, and map the result to HTML.
-import { hashPassword, checkPasswordPolicy, needsRehash, verifyDummyPassword, verifyPassword } from "./passwords";
+import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from "./passwords";
+import { checkPasswordPolicy, screenNewPassword } from "./password-policy";
+import type { BreachCheck } from "./breached-passwords";
 import { generateSessionToken, insertSessionStatement, invalidateUserSessionsStatement } from "./sessions";
 import { generateCode } from "./tokens";
 import { upsertVerificationStatement, createEmailVerification } from "./email-verification";
@@ -39,11 +41,18 @@ export function checkSignUp(input: Pick<SignUpInput, "email" | "password">): Fie
   return errors;
 }
 
-/** Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500. */
-export async function signUp(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<{ token: string; userId: string }>> {
+/**
+ * Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500; so is a
+ * password found in known breaches (checked last, when everything else is in order).
+ */
+export async function signUp(
+  db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number, breaches: BreachCheck,
+): Promise<Outcome<{ token: string; userId: string }>> {
   const email = normaliseEmail(input.email);
   const errors = checkSignUp(input);
   if (errors.email || errors.password) return { ok: false, errors };
+  const breached = await screenNewPassword(input.password, email, breaches);
+  if (breached !== null) return { ok: false, errors: { password: breached } };
 
   const userId = generateUserId();
   const token = generateSessionToken();
@@ -102,7 +111,7 @@ export async function resendVerification(db: D1Database, mailer: Mailer, userId:
  * in the same batch and a new session begins, so any copy of an old cookie stops working.
  */
 export async function changePassword(
-  db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number,
+  db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number, breaches: BreachCheck,
 ): Promise<Outcome<{ token: string }>> {
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: { form: "Your account could not be found." } };
@@ -110,7 +119,7 @@ export async function changePassword(
     logAuthEvent("password.change.failed", { userId });
     return { ok: false, errors: { currentPassword: "That is not your current password." } };
   }
-  const policy = checkPasswordPolicy(next, user.email);
+  const policy = await screenNewPassword(next, user.email, breaches);
   if (policy !== null) return { ok: false, errors: { newPassword: policy } };
   const token = generateSessionToken();
   await db.batch([

@@ -6,6 +6,7 @@ import type { Mailer } from "@functions/email/mailer";
 import { createCloudflareMailer, type SendEmailBinding } from "@functions/email/cloudflare-sender";
 import { createDevMailbox } from "@functions/email/dev-mailbox";
 import { withQueryCounting } from "@functions/http/d1-counter";
+import { PWNED_PASSWORDS_API, type BreachCheck } from "@functions/auth/breached-passwords";
 
 /** Bindings and variables this site reads; see wrangler.toml and .dev.vars.example. */
 export interface SiteEnv {
@@ -17,6 +18,8 @@ export interface SiteEnv {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
+  /** Have I Been Pwned's range API (default the real one; tests use a local stand-in). */
+  PWNED_PASSWORDS_API?: string;
   DONATION_CURRENCY?: string;
   DONATION_MIN?: string;
   DONATION_MAX?: string;
@@ -39,6 +42,11 @@ export function getDb(): D1Database {
 /** The public site URL used in links we send (never the request's Host header). */
 export function getSiteUrl(): string {
   return siteEnv().SITE_URL ?? "https://smallism.org";
+}
+
+/** Where new passwords are checked against known breaches (PWNED_PASSWORDS_API, else Have I Been Pwned). */
+export function getBreachCheck(): BreachCheck {
+  return { apiBase: siteEnv().PWNED_PASSWORDS_API?.trim() || PWNED_PASSWORDS_API };
 }
 
 /** True where the dev mailbox is enabled (local development and tests only). */

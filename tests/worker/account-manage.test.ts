@@ -11,6 +11,7 @@ import { getPendingVerificationEmail } from "@functions/auth/email-verification"
 import { hashToken } from "@functions/auth/tokens";
 import { getUserById, updateDisplayName } from "@functions/auth/users";
 import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { BREACHES } from "./breach-support";
 
 const T0 = 1_800_000_000;
 const SITE = "https://smallism.example";
@@ -33,7 +34,7 @@ async function count(sql: string, ...params: unknown[]): Promise<number> {
 /** A member with the sign-up session and one more sign-in session. */
 async function member(): Promise<{ email: string; userId: string; tokens: string[] }> {
   const email = uniqueEmail();
-  const up = await signUp(env.DB, capturingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0);
+  const up = await signUp(env.DB, capturingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0, BREACHES);
   if (!up.ok) throw new Error("sign-up failed");
   const again = await signIn(env.DB, email, PASSWORD, T0 + 1);
   if (!again.ok) throw new Error("sign-in failed");
@@ -52,7 +53,7 @@ describe("changePassword", () => {
   it("ends every old session (the current one too), returns a working new token, and changes the password", async () => {
     const { email, userId, tokens } = await member();
     const mailer = capturingMailer();
-    const result = await changePassword(env.DB, mailer, userId, PASSWORD, NEW_PASSWORD, T0 + 100);
+    const result = await changePassword(env.DB, mailer, userId, PASSWORD, NEW_PASSWORD, T0 + 100, BREACHES);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     for (const old of tokens) expect((await validateSessionToken(env.DB, old, T0 + 100)).session).toBeNull();
@@ -67,7 +68,7 @@ describe("changePassword", () => {
   it("with a wrong current password changes nothing", async () => {
     const { email, userId, tokens } = await member();
     const before = (await getUserById(env.DB, userId))!.passwordHash;
-    const result = await changePassword(env.DB, capturingMailer(), userId, "not my password", NEW_PASSWORD, T0 + 100);
+    const result = await changePassword(env.DB, capturingMailer(), userId, "not my password", NEW_PASSWORD, T0 + 100, BREACHES);
     expect(result).toEqual({ ok: false, errors: { currentPassword: expect.any(String) } });
     expect((await getUserById(env.DB, userId))!.passwordHash).toBe(before);
     for (const token of tokens) expect((await validateSessionToken(env.DB, token, T0 + 100)).session).not.toBeNull();
@@ -77,7 +78,7 @@ describe("changePassword", () => {
   it("refuses a new password that breaks the policy, changing nothing", async () => {
     const { email, userId, tokens } = await member();
     for (const bad of ["short", "password1", email]) {
-      const result = await changePassword(env.DB, capturingMailer(), userId, PASSWORD, bad, T0 + 100);
+      const result = await changePassword(env.DB, capturingMailer(), userId, PASSWORD, bad, T0 + 100, BREACHES);
       expect(result).toEqual({ ok: false, errors: { newPassword: expect.any(String) } });
     }
     for (const token of tokens) expect((await validateSessionToken(env.DB, token, T0 + 100)).session).not.toBeNull();
@@ -156,14 +157,14 @@ describe("deleteAccount", () => {
     const stranger = await env.DB.prepare("SELECT email FROM donations WHERE id = ?1").bind(m.strangerDonation).first();
     expect(stranger).toEqual({ email: m.strangerEmail });
     // The address is free again: it can join anew.
-    expect((await signUp(env.DB, capturingMailer(), { email: m.email, password: PASSWORD, displayName: null }, SITE, T0 + 6)).ok).toBe(true);
+    expect((await signUp(env.DB, capturingMailer(), { email: m.email, password: PASSWORD, displayName: null }, SITE, T0 + 6, BREACHES)).ok).toBe(true);
   });
 
   it("an account that never verified its address leaves guest donations made with that address alone", async () => {
     // Anyone can join with someone else's address; deleting that account must not erase the owner's records.
     const victimEmail = uniqueEmail("victim");
     const guestDonation = await insertDonation({ userId: null, email: victimEmail });
-    const up = await signUp(env.DB, capturingMailer(), { email: victimEmail, password: PASSWORD, displayName: null }, SITE, T0);
+    const up = await signUp(env.DB, capturingMailer(), { email: victimEmail, password: PASSWORD, displayName: null }, SITE, T0, BREACHES);
     if (!up.ok) throw new Error("sign-up failed");
     expect(await deleteAccount(env.DB, up.userId, PASSWORD)).toEqual({ ok: true });
     const row = await env.DB.prepare("SELECT user_id, email FROM donations WHERE id = ?1").bind(guestDonation).first();

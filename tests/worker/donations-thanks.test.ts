@@ -1,7 +1,7 @@
 // The thank-you page's look-up (lookUpThankYou in functions/donations/thanks.ts) against a real local D1 and the
 // Stripe stand-in, which records every API request: malformed ids never reach Stripe and cost nothing, well-formed
 // ones are throttled per IP (THROTTLES.thanksIp), and a paid donation is recorded once.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { lookUpThankYou } from "@functions/donations/thanks";
 import { submitDonation } from "@functions/donations/checkout";

@@ -2,7 +2,7 @@
 // the raw body is streamed with a 1 MiB cap whatever Content-Length says, so a chunked upload without a length or
 // with a lying one is refused with 413 after at most 1 MiB, and nothing is verified or written; a validly signed
 // body just under the cap is still accepted and recorded.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_WEBHOOK_BYTES, receiveStripeWebhook } from "@functions/donations/webhook";
 import { WEBHOOK_SECRET, donationsWhere, eventRecorded, makeEvent, paidPaymentSession, signEvent, testStripe } from "./donations-support";

@@ -9,6 +9,7 @@ import { hashToken } from "@functions/auth/tokens";
 import { changePassword, requestEmailChange, requestPasswordReset, signUp } from "@functions/auth/account";
 import { verifyEmailCode } from "@functions/auth/email-verification";
 import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { BREACHES } from "./breach-support";
 
 const T0 = 1_800_000_000;
 
@@ -112,7 +113,7 @@ describe("consuming a reset", () => {
 
   it("spends the sign-up code of the address it verifies, so nothing shows as waiting for a code", async () => {
     const email = `unverified-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, "https://smallism.example", T0);
+    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, "https://smallism.example", T0, BREACHES);
     if (!up.ok) throw new Error("sign-up failed");
     expect((await validateSessionToken(env.DB, up.token, T0 + 1)).user?.pendingEmail).toBe(email);
     const token = await createPasswordReset(env.DB, up.userId, T0 + 2);
@@ -162,7 +163,7 @@ describe("outstanding reset links after the account changes", () => {
 
   async function member(): Promise<{ userId: string; email: string }> {
     const email = `rl-${crypto.randomUUID().slice(0, 10)}@example.org`;
-    const result = await signUp(env.DB, mailer, { email, password: PASSWORD, displayName: null }, "https://smallism.example", T0);
+    const result = await signUp(env.DB, mailer, { email, password: PASSWORD, displayName: null }, "https://smallism.example", T0, BREACHES);
     if (!result.ok) throw new Error("sign-up failed");
     return { userId: result.userId, email };
   }
@@ -170,7 +171,7 @@ describe("outstanding reset links after the account changes", () => {
   it("a password change kills earlier reset links", async () => {
     const { userId } = await member();
     const token = await createPasswordReset(env.DB, userId, T0 + 10);
-    expect((await changePassword(env.DB, mailer, userId, PASSWORD, "copper meadow seventeen", T0 + 20)).ok).toBe(true);
+    expect((await changePassword(env.DB, mailer, userId, PASSWORD, "copper meadow seventeen", T0 + 20, BREACHES)).ok).toBe(true);
     expect(await findPasswordReset(env.DB, token, T0 + 30)).toBeNull();
     expect(await consumePasswordReset(env.DB, token, "attacker-hash", generateSessionToken(), T0 + 30)).toBeNull();
   });
@@ -195,7 +196,7 @@ describe("requestPasswordReset (the work behind /forgot)", () => {
 
   it("mails a working link built from the site URL to a known address, whatever its case, and kills earlier links", async () => {
     const email = `known-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0);
+    const up = await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0, BREACHES);
     if (!up.ok) throw new Error("sign-up failed");
     const earlier = await createPasswordReset(env.DB, up.userId, T0);
     const sent: EmailMessage[] = [];
@@ -218,7 +219,7 @@ describe("requestPasswordReset (the work behind /forgot)", () => {
     await expect(requestPasswordReset(broken, { async send() {} }, "a@example.org", SITE, T0)).resolves.toBeUndefined();
     const failingMailer = { async send() { throw new Error("mail down"); } };
     const email = `mailfail-${crypto.randomUUID().slice(0, 8)}@example.org`;
-    await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0);
+    await signUp(env.DB, { async send() {} }, { email, password: "lantern orchard tidal", displayName: null }, SITE, T0, BREACHES);
     await expect(requestPasswordReset(env.DB, failingMailer, email, SITE, T0)).resolves.toBeUndefined();
   });
 });
