@@ -7,6 +7,7 @@ import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
 import { wranglerVar } from "./src/integrations/wrangler-vars";
 import devSearchIndex from "./src/integrations/dev-search-index";
+import { commonPasswords } from "./src/integrations/common-passwords";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
 const notInSitemap = /\/(join|login|logout|signed-out|verify|forgot|reset|account|account-deleted|donate|dev|api|search)(\/|$)|\/strategy\/.+/;
@@ -56,6 +57,8 @@ export default defineConfig({
   vite: {
     // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
     build: { assetsInlineLimit: 0 },
+    // The common-password list is generated into the Worker from its npm package (src/integrations/common-passwords.ts).
+    plugins: [commonPasswords()],
     // The dev-server tests (playwright.dev.config.ts) keep their own pre-bundled dependencies: two dev servers sharing
     // node_modules/.vite re-bundle each other's and break (one with another's settings sees a different config).
     cacheDir: process.env.SMALLISM_VITE_CACHE_DIR,

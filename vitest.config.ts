@@ -4,6 +4,7 @@
 import { defineConfig } from "vitest/config";
 import { aliases } from "./tests/support/aliases";
 import { workerPool } from "./tests/support/worker-pool";
+import { commonPasswords } from "./src/integrations/common-passwords";
 
 export default defineConfig({
   test: {
@@ -18,12 +19,12 @@ export default defineConfig({
       thresholds: { statements: 81, branches: 75, functions: 71, lines: 84 },
     },
     projects: [
-      { resolve: { alias: aliases }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
+      { resolve: { alias: aliases }, plugins: [commonPasswords()], test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
       { resolve: { alias: aliases }, test: { name: "build", include: ["tests/build/**/*.test.ts"], environment: "node" } },
       {
         resolve: { alias: aliases },
-        plugins: [await workerPool()],
-        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], globalSetup: ["tests/worker/stripe-stand-in.setup.ts"], testTimeout: 30_000 },
+        plugins: [commonPasswords(), await workerPool()],
+        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], globalSetup: ["tests/worker/stripe-stand-in.setup.ts", "tests/worker/pwned-passwords-stand-in.setup.ts"], testTimeout: 30_000 },
       },
     ],
   },

@@ -10,7 +10,7 @@ import { validateSessionToken } from "@functions/auth/sessions";
 import { clearSessionCookie, clearSignedInHint, hasSignedInHint, readSessionCookie, setSessionCookie, setSignedInHint } from "@functions/auth/session-cookie";
 import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
-import { discardBody } from "@functions/http/forms";
+import { discardBody } from "@functions/http/request-body";
 import { applySecurityHeaders } from "@functions/http/security-headers";
 import { errorMessage, logger } from "@functions/log";
 

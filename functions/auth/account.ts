@@ -1,9 +1,9 @@
 // Account use-cases: sign up, sign in, resend a code, change the password, display name or email, reset a forgotten
 // password, delete the account and export its data. The Astro pages in src/pages/ parse the form, call one of these
 // with db and mailer, and map the result to HTML (and a new session to the cookie, session-cookie.ts).
-import {
-  hashPassword, checkPasswordPolicy, needsRehash, verifyDummyPassword, verifyPassword, PASSWORD_INPUT_MAX,
-} from "./passwords";
+import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword, PASSWORD_INPUT_MAX } from "./passwords";
+import { checkPasswordPolicy, screenNewPassword } from "./password-policy";
+import type { BreachCheck } from "./breached-passwords";
 import { insertSessionStatement, invalidateUserSessionsStatement, newSession, type NewSession } from "./sessions";
 import { generateCode } from "./tokens";
 import { upsertVerificationStatement, createEmailVerification } from "./email-verification";
@@ -60,12 +60,27 @@ export function checkSignUp(input: SignUpInput): FieldErrors {
   return errors;
 }
 
-/** Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500. */
-export async function signUp(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<SignedIn>> {
+/**
+ * Creates an account, signs it in and emails a verification code. Duplicate emails are refused, never 500; so is a
+ * password found in known breaches (checked last, when everything else is in order).
+ */
+export async function signUp(
+  db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number, breaches: BreachCheck,
+): Promise<Outcome<SignedIn>> {
   const email = normaliseEmail(input.email);
   const errors = checkSignUp(input);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const breached = await screenNewPassword(input.password, email, breaches);
+  if (breached !== null) return { ok: false, errors: { password: breached } };
+  return createAccount(db, mailer, input, siteUrl, now);
+}
 
+/**
+ * The account-creating half of signUp, for a sign-up whose fields and password have been checked already (signUp,
+ * and joinCommunity, which counts its throttles between the checks and this). A taken address is still refused.
+ */
+export async function createAccount(db: D1Database, mailer: Mailer, input: SignUpInput, siteUrl: string, now: number): Promise<Outcome<SignedIn>> {
+  const email = normaliseEmail(input.email);
   const userId = generateUserId();
   const session = newSession(now);
   const code = generateCode();
@@ -123,7 +138,7 @@ export async function resendVerification(db: D1Database, mailer: Mailer, userId:
  * in the same batch and a new session begins, so any copy of an old cookie stops working.
  */
 export async function changePassword(
-  db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number,
+  db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number, breaches: BreachCheck,
 ): Promise<Outcome<SignedIn>> {
   if (current === "") return { ok: false, errors: { currentPassword: "Enter your current password." } };
   const user = await getUserById(db, userId);
@@ -132,7 +147,7 @@ export async function changePassword(
     log.info("password.change.failed", { userId });
     return { ok: false, errors: { currentPassword: "That is not your current password." } };
   }
-  const policy = checkPasswordPolicy(next, user.email);
+  const policy = await screenNewPassword(next, user.email, breaches);
   if (policy !== null) return { ok: false, errors: { newPassword: policy } };
   const session = newSession(now);
   await db.batch([
@@ -178,11 +193,13 @@ export async function requestPasswordReset(db: D1Database, mailer: Mailer, email
  * Completes a reset from the emailed link: checks the link and the new password, then sets it, ends every session,
  * signs this device in and verifies the address, in one batch that only the first of concurrent uses can win.
  */
-export async function resetPassword(db: D1Database, token: string, password: string, now: number): Promise<Outcome<SignedIn>> {
+export async function resetPassword(
+  db: D1Database, token: string, password: string, now: number, breaches: BreachCheck,
+): Promise<Outcome<SignedIn>> {
   const reset = await findPasswordReset(db, token, now);
   const user = reset === null ? null : await getUserById(db, reset.userId);
   if (user === null) return { ok: false, errors: RESET_LINK_SPENT };
-  const policy = checkPasswordPolicy(password, user.email);
+  const policy = await screenNewPassword(password, user.email, breaches);
   if (policy !== null) return { ok: false, errors: { password: policy } };
   const session = newSession(now);
   if ((await consumePasswordReset(db, token, user.id, await hashPassword(password), session, now)) === null) {

@@ -1,44 +1,47 @@
-// The most common passwords of 8+ characters (shorter ones fail the length rule anyway), drawn from public
-// breach-frequency lists. Checked case-insensitively by checkPasswordPolicy in passwords.ts.
+// Passwords too common to allow, checked locally and instantly (the breach check in breached-passwords.ts may be
+// unreachable; this list always holds). Two parts:
+// - every password of 8+ characters in @zxcvbn-ts/language-common's frequency list (about 18,000), built into the
+//   Worker as compressed data by src/integrations/common-passwords.ts and decoded into a Set at first use;
+// - this site's own words (the site name, ward…), which attackers try first against a site's members.
+// A password is refused when it, or its core with the changes people make to a word undone (capitals, leetspeak,
+// digits and symbols before or after, spaces and dots inside), is on the list or is made only of the site's words.
+import encoded from "virtual:common-passwords";
+import decompress from "@zxcvbn-ts/dictionary-compression/decompress";
 
-/** Lower-cased common passwords that sign-up, reset and password change refuse. */
-export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
-  "!qaz2wsx", "!qaz@wsx", "#edc4rfv", "00000000", "000000000", "0000000000", "01234567", "11111111", "111111111",
-  "1111111111", "1111aaaa", "11223344", "12121212", "123123123", "12341234", "12344321", "1234512345", "123456123",
-  "12345678", "123456789", "1234567890", "12345678910", "123456789a", "123456789q", "12345678a", "12345678q",
-  "1234567a", "1234567q", "123456qwerty", "1234abcd", "1234asdf", "1234qwer", "123abc123", "123qweasd",
-  "123qweasdzxc", "13131313", "147258369", "159753852", "1a2b3c4d5e", "1passw0rd", "1q2w3e4r", "1q2w3e4r!",
-  "1q2w3e4r5t", "1q2w3e4r5t6y", "1qaz2wsx", "1qazxsw2", "22222222", "33333333", "44444444", "55555555", "66666666",
-  "69696969", "741852963", "77777777", "87654321", "87654321a", "88888888", "88888888a", "963852741", "98765432",
-  "987654321", "99999999", "a1234567", "a12345678", "a1b2c3d4", "aa123456", "aaaa1111", "aaaaaaaa", "abc12345",
-  "abcabcabc", "abcd1234", "abcd12345", "abcdef123", "abcdefg1", "abcdefgh", "access14", "admin123", "admin1234",
-  "adminadmin", "administrator", "alexander", "amazon123", "anthony1", "anything1", "arsenal1", "asd12345",
-  "asdf1234", "asdfasdf", "asdfghjk", "asdfghjkl", "asdfghjkl1", "asdfqwer", "autumn2025", "autumn2026", "baseball",
-  "baseball1", "baseball123", "basketball", "batman123", "beautiful", "benjamin", "blessed1", "blink182", "britain1",
-  "buster123", "butterfly", "celtic1888", "changeme", "changeme1", "charlie1", "chelsea1", "chocolate",
-  "christopher", "computer", "computer1", "contrasena", "cookie123", "cowboys1", "danielle", "december1", "default1",
-  "dolphins", "dragon123", "elizabeth", "england1", "everton1", "facebook1", "february1", "football", "football1",
-  "football12", "football123", "fortnite", "freedom1", "friday123", "ginger123", "godisgood", "googledotcom",
-  "guest123", "harley123", "hello123", "hello1234", "helloworld", "hockey123", "hunter12", "hunter123", "iamtheone",
-  "ilovegod", "iloveu123", "iloveyou", "iloveyou1", "iloveyou2", "instagram", "internet", "internet1", "january1",
-  "jennifer", "jessica1", "jesus123", "jesuschrist", "jonathan", "jordan23", "killer123", "lakers24", "letmein!",
-  "letmein1", "letmein123", "letmein2025", "letmein2026", "letmeinplease", "linkedin1", "liverpool", "lkjhgfdsa",
-  "london123", "lovelove", "lovely123", "loveyou1", "maggie123", "manchester", "master123", "mercedes", "michael1",
-  "michelle", "midnight1", "minecraft", "mnbvcxz1", "monday123", "monkey123", "motdepasse", "mypassword",
-  "mypassword1", "natasha1", "ncc1701d", "netflix1", "newpass1", "newpassword", "nicholas", "nothing1", "p455w0rd",
-  "p4ssw0rd", "p@55w0rd", "p@ssw0rd", "p@ssword", "pa$$word", "pa55w0rd", "pa55word", "packers1", "passpass",
-  "passw0rd", "passw0rd1", "password", "password!", "password01", "password1", "password1!", "password11",
-  "password12", "password123", "password123!", "password1234", "password2", "password3", "password69", "password7",
-  "password8", "password9", "password99", "passwort", "pepper123", "poiuytrewq", "pokemon1", "pokemon123",
-  "princess", "princess1", "q1234567", "q1w2e3r4", "q1w2e3r4t5", "q1w2e3r4t5y6", "qazwsx123", "qazwsxedc",
-  "qwe12345", "qweasd123", "qweasdzxc", "qwer1234", "qwerasdf", "qwerty!@", "qwerty12", "qwerty123", "qwerty1234",
-  "qwerty12345", "qwerty123456", "qwertyqwerty", "qwertyui", "qwertyuiop", "qwertyuiop1", "ranger123", "rangers1",
-  "root1234", "rootroot", "samantha", "scotland", "secret12", "secret123", "shadow123", "smallism", "smallism1",
-  "smallism123", "soccer123", "something", "spring2025", "spring2026", "startrek1", "starwars", "steelers",
-  "summer2024", "summer2025", "summer2026", "sunday123", "sunshine", "sunshine1", "superman", "superman1",
-  "sweetheart", "test1234", "testing123", "testtest", "thematrix", "tigger123", "tottenham", "trustme1", "trustno1",
-  "twitter1", "unknown1", "user1234", "victoria", "wales123", "welcome!", "welcome1", "welcome123", "welcome2024",
-  "welcome2025", "welcome2026", "whatever", "whatever1", "winter2024", "winter2025", "winter2026", "wordpass",
-  "yankees1", "youtube1", "zaq!2wsx", "zaq12wsx", "zaq1zaq1", "zxc12345", "zxcvbnm1", "zxcvbnm12", "zxcvbnm123",
-  "zxcvzxcv",
-]);
+/** The words of this site that passwords must not be built from (lower case, letters only). */
+export const SITE_WORDS = ["smallism", "smallisms", "smallist", "smallists", "smallismorg", "ward", "wards"] as const;
+
+const MADE_OF_SITE_WORDS = new RegExp(`^(?:${[...SITE_WORDS].sort((a, b) => b.length - a.length).join("|")})+$`);
+
+/** Leetspeak undone; "1" is read both as "i" and as "l" (sma11ism, sm4ll1sm). */
+const LEET: Record<string, string> = { "0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t" };
+
+let list: ReadonlySet<string> | null = null;
+
+/** The decoded list of common passwords (lower case). */
+export function commonPasswordList(): ReadonlySet<string> {
+  list ??= new Set(decompress(encoded));
+  return list;
+}
+
+function undoLeet(text: string, one: "i" | "l"): string {
+  return text.replace(/[0-9@$!|+]/g, (char) => (char === "1" ? one : LEET[char] ?? char));
+}
+
+/** A password's simple forms: lower-cased; without digits and symbols around it; with leetspeak undone. */
+function simpleForms(password: string): string[] {
+  const lowered = password.toLowerCase().normalize("NFKC");
+  const joined = lowered.replace(/[\s._-]+/g, "");
+  const trimmed = joined.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, "");
+  const forms = [lowered, joined, trimmed];
+  for (const one of ["i", "l"] as const) {
+    forms.push(undoLeet(trimmed, one), undoLeet(joined, one).replace(/^[^\p{L}]+|[^\p{L}]+$/gu, ""));
+  }
+  return [...new Set(forms)].filter((form) => form !== "");
+}
+
+/** True when a password is on the common list or built from the site's own words (see the header comment). */
+export function isCommonPassword(password: string): boolean {
+  const common = commonPasswordList();
+  return simpleForms(password).some((form) => common.has(form) || MADE_OF_SITE_WORDS.test(form));
+}

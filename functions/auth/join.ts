@@ -1,8 +1,11 @@
-// The /join form's use-case: check every field, then the sign-up throttles, then create the account (signUp).
-// Only complete, valid sign-ups are counted, so typing mistakes cost nothing: one network may create up to
+// The /join form's use-case: check every field, then the password against known breaches (an HTTP call, so only when
+// everything else is in order), then the sign-up throttles, then create the account. Only complete, valid sign-ups
+// are counted, so mistakes (a breached password among them) cost nothing: one network may create up to
 // THROTTLES.joinIp accounts an hour (a ward meeting signing up on one wifi), and any one address gets at most
 // THROTTLES.joinEmail sign-up attempts an hour, which is what stops the form being used to mail someone repeatedly.
-import { checkSignUp, signUp, type FieldErrors, type SignedIn } from "./account";
+import { checkSignUp, createAccount, type FieldErrors, type SignedIn } from "./account";
+import { screenNewPassword } from "./password-policy";
+import type { BreachCheck } from "./breached-passwords";
 import { consumeThrottle, THROTTLES } from "./throttle";
 import { normaliseEmail } from "./users";
 import type { Mailer } from "@functions/email/mailer";
@@ -30,9 +33,13 @@ export function checkJoinForm(form: JoinForm): FieldErrors {
 }
 
 /** Joins from the /join form posted from `ip`: see the header for what is counted. */
-export async function joinCommunity(db: D1Database, mailer: Mailer, form: JoinForm, ip: string, siteUrl: string, now: number): Promise<JoinResult> {
+export async function joinCommunity(
+  db: D1Database, mailer: Mailer, form: JoinForm, ip: string, siteUrl: string, now: number, breaches: BreachCheck,
+): Promise<JoinResult> {
   const errors = checkJoinForm(form);
   if (Object.keys(errors).length > 0) return { ok: false, status: 400, errors };
+  const breached = await screenNewPassword(form.password, normaliseEmail(form.email), breaches);
+  if (breached !== null) return { ok: false, status: 400, errors: { password: breached } };
 
   // Both are counted (in parallel), so probing one key costs the other too.
   const [byNetwork, byAddress] = await Promise.all([
@@ -52,8 +59,8 @@ export async function joinCommunity(db: D1Database, mailer: Mailer, form: JoinFo
     };
   }
 
-  const result = await signUp(db, mailer, { email: form.email, password: form.password, displayName: form.displayName.trim() || null }, siteUrl, now);
+  const result = await createAccount(db, mailer, { email: form.email, password: form.password, displayName: form.displayName.trim() || null }, siteUrl, now);
   if (result.ok) return result;
-  // The fields were valid, so the one refusal signUp has left is an address that already has an account.
+  // The only refusal createAccount has is an address that already has an account.
   return { ok: false, status: 400, errors: result.errors, duplicate: result.errors.email !== undefined };
 }

@@ -1,8 +1,7 @@
-// Password hashing (scrypt via node:crypto) and the password policy. Used by the account use-cases (account.ts);
-// the forms take the policy's limits from here for their inputs. Hashes are PHC strings carrying their parameters, so the cost can be raised later and
-// old hashes still verify.
+// Password hashing (scrypt via node:crypto) and the length limits (the policy: password-policy.ts). Used by the
+// account use-cases (account.ts); the forms take the limits from here for their inputs. Hashes are PHC strings
+// carrying their parameters, so the cost can be raised later and old hashes still verify.
 import { scrypt, randomBytes, timingSafeEqual } from "node:crypto";
-import { COMMON_PASSWORDS } from "./common-passwords";
 
 export interface ScryptParams { ln: number; r: number; p: number }
 
@@ -64,18 +63,6 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 /** True when a stored hash uses weaker parameters than today's and should be replaced at the next sign-in. */
 export function needsRehash(hash: string): boolean {
   return !hash.startsWith(`$scrypt$ln=${SCRYPT_PARAMS.ln},r=${SCRYPT_PARAMS.r},p=${SCRYPT_PARAMS.p}$`);
-}
-
-/** The reason a new password is refused, or null when it is acceptable. No composition rules (NIST 800-63B). */
-export function checkPasswordPolicy(password: string, email?: string): string | null {
-  const length = [...password].length;
-  if (length === 0) return "Enter a password.";
-  if (length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
-  if (length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
-  const lowered = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lowered)) return "This password is one of the most common and easily guessed. Choose another.";
-  if (email && lowered === email.toLowerCase()) return "Your password must not be your email address.";
-  return null;
 }
 
 /**

@@ -22,6 +22,8 @@ export const THROTTLES = {
   accountIp: { name: "account:ip", limit: 30, windowSeconds: 15 * 60 },
   /** Creating Checkout Sessions costs Stripe API calls: a generous limit keeps a script from exhausting them. */
   donateIp: { name: "donate:ip", limit: 30, windowSeconds: 10 * 60 },
+  /** Each thank-you page view asks Stripe about the session; a donor reloads it a few times at most. */
+  thanksIp: { name: "thanks:ip", limit: 30, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleResult = { allowed: true } | { allowed: false; retryAfter: number };

@@ -1,7 +1,8 @@
 // Stripe's hosted Customer Portal, where a monthly donor changes their card or cancels. Used by
 // src/pages/account/billing.astro after it has found the member's Stripe customer.
 import type Stripe from "stripe";
-import { errorMessage, logger } from "@functions/log";
+import { logger } from "@functions/log";
+import { errorFields } from "./stripe-client";
 
 const log = logger("donations");
 
@@ -13,7 +14,7 @@ export async function createBillingPortalSession(stripe: Stripe, customerId: str
     const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl });
     return { ok: true, url: session.url };
   } catch (error) {
-    log.error("portal.failed", { error: errorMessage(error, 200) });
+    log.error("portal.failed", errorFields(error));
     return { ok: false, message: "We could not open the page for managing your monthly donation just now. Please try again in a minute." };
   }
 }

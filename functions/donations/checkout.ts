@@ -1,12 +1,13 @@
 // Stripe Checkout for donations: builds the Checkout Session (one-off `payment` or monthly `subscription`, both
 // with inline price_data), creates it with an idempotency key, and retrieves it again for the thank-you page.
-// Used by src/pages/donate/index.astro and src/pages/donate/thanks.astro.
+// Used by src/pages/donate/index.astro and thanks.ts (the thank-you page's look-up).
 import type Stripe from "stripe";
 import type { DonationSettings } from "./config";
 import {
   donationIdempotencyKey, validateDonationForm, type DonationFormErrors, type DonationFormValues, type DonationRequest,
 } from "./donation-form";
-import { errorMessage, logger } from "@functions/log";
+import { logger } from "@functions/log";
+import { errorFields } from "./stripe-client";
 
 const log = logger("donations");
 
@@ -73,14 +74,17 @@ export async function createDonationCheckout(stripe: Stripe, input: CheckoutInpu
     log.info("checkout.created", { sessionId: session.id, frequency: input.donation.frequency, amount: input.donation.amountMinor, member: input.member !== null });
     return { ok: true, url: session.url, sessionId: session.id };
   } catch (error) {
-    log.error("checkout.failed", { error: errorMessage(error) });
+    log.error("checkout.failed", errorFields(error));
     return { ok: false, message: "We could not reach our card processor just now, so nothing was charged. Please try again in a minute." };
   }
 }
 
-/** True for text shaped like a Checkout Session id (so junk never reaches Stripe). */
+/**
+ * True for text shaped like a Checkout Session id, so junk never reaches Stripe: `cs_test_` or `cs_live_`, then
+ * letters and digits only, 255 characters in all at most (Stripe's ceiling for object ids).
+ */
 export function isCheckoutSessionId(value: string): boolean {
-  return /^cs_(test|live)_[A-Za-z0-9]{8,200}$/.test(value);
+  return /^cs_(test|live)_[A-Za-z0-9]{8,247}$/.test(value);
 }
 
 /** The Checkout Session with this id, or null when it is malformed, unknown or Stripe cannot be reached. */
@@ -89,7 +93,7 @@ export async function retrieveCheckoutSession(stripe: Stripe, sessionId: string)
   try {
     return await stripe.checkout.sessions.retrieve(sessionId);
   } catch (error) {
-    log.warn("checkout.retrieve_failed", { error: errorMessage(error) });
+    log.warn("checkout.retrieve_failed", errorFields(error));
     return null;
   }
 }

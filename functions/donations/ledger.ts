@@ -127,11 +127,14 @@ export function paymentFromCheckoutSession(session: Stripe.Checkout.Session, now
 /**
  * The one fulfilment rule for a Checkout Session, shared by the webhook and the thank-you page: nothing unless it
  * is a paid donation; otherwise the donation (and, for a monthly one, its subscription) as idempotent upserts.
+ * A monthly donation's first payment is its first invoice, keyed by the invoice id on both paths. A session
+ * rendered at an older API version does not name that invoice; recording a payment from it would count the first
+ * month twice (invoice.paid records it too), so then only the subscription is recorded here.
  */
 export function recordCheckoutSessionStatements(db: D1Database, session: Stripe.Checkout.Session, now: number): D1PreparedStatement[] {
   const payment = paymentFromCheckoutSession(session, now);
   if (payment === null) return [];
-  const statements = recordPaymentStatements(db, payment);
+  const statements = payment.frequency === "once" || payment.invoiceId !== null ? recordPaymentStatements(db, payment) : [];
   if (payment.frequency === "monthly" && payment.subscriptionId !== null && payment.customerId !== null) {
     statements.push(
       recordSubscriptionStatement(db, {

@@ -1,9 +1,9 @@
 // The Stripe client for the Worker: the fetch HTTP client and SubtleCrypto (the Node defaults do not run in
 // workerd), pointed at a local stand-in when STRIPE_API_BASE is set (tests only). Used through getStripe()
 // (src/lib/runtime.ts) by the donate, thanks, billing and webhook endpoints. Without a secret key there is no
-// client, and one warning is logged.
+// client, and one warning is logged. Also what the donation modules' log lines may say about a failure (errorFields).
 import Stripe from "stripe";
-import { logger } from "@functions/log";
+import { errorMessage, logger, type LogFields } from "@functions/log";
 
 let warnedMissingKey = false;
 
@@ -49,3 +49,20 @@ export function stripeFromEnv(env: Partial<Pick<Env, "STRIPE_SECRET_KEY" | "STRI
 
 /** The crypto provider for webhook signatures inside workerd (the synchronous Node one throws there). */
 export const webhookCryptoProvider = Stripe.createSubtleCryptoProvider();
+
+/** The parts of a Stripe SDK error worth logging (stripe-node's StripeError: type, code, statusCode). */
+interface StripeErrorShape { type: string; code?: string; statusCode?: number }
+
+function isStripeError(error: unknown): error is StripeErrorShape {
+  return typeof error === "object" && error !== null && typeof (error as { type?: unknown }).type === "string" && (error as { type: string }).type.startsWith("Stripe");
+}
+
+/**
+ * What a log line may say about a failure. Stripe's messages can quote what was sent (an invalid email address,
+ * a note), so a Stripe error is logged by its type, code and HTTP status only; other errors (D1, the runtime) by
+ * their own short message, which names tables and constraints but carries no values.
+ */
+export function errorFields(error: unknown): LogFields {
+  if (isStripeError(error)) return { errorType: error.type, errorCode: error.code ?? null, status: error.statusCode ?? null };
+  return { error: errorMessage(error, 200) };
+}

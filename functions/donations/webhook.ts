@@ -4,19 +4,20 @@
 // db.batch() together with the stripe_events row, so an event is marked processed exactly when its effects are
 // written. Used by src/pages/api/stripe/webhook.ts. Rules: README.md in this folder.
 import type Stripe from "stripe";
-import { webhookCryptoProvider } from "./stripe-client";
+import { readBodyWithin } from "@functions/http/request-body";
+import { errorFields, webhookCryptoProvider } from "./stripe-client";
 import {
   cancelSubscriptionStatements, hasDonationForPaymentIntent, recordCheckoutSessionStatements, recordInvoiceStatements,
   recordRefundStatements, stripeId,
 } from "./ledger";
-import { errorMessage, logger } from "@functions/log";
+import { logger } from "@functions/log";
 
 const log = logger("donations");
 
 /** How old a signed delivery may be (seconds); Stripe's default, against replayed requests. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
-/** Webhook bodies larger than this are refused before verification (Stripe's events are a few KB). */
-export const MAX_WEBHOOK_BYTES = 512 * 1024;
+/** Webhook bodies larger than this are refused (413) before verification; Stripe's events are a few KB. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 export interface HandlerContext {
   db: D1Database;
@@ -78,7 +79,7 @@ export interface WebhookRequest {
 }
 
 export interface WebhookResponse {
-  status: 200 | 400 | 500 | 503;
+  status: 200 | 400 | 413 | 500 | 503;
   body: { received: boolean; duplicate?: boolean; ignored?: boolean; error?: string };
 }
 
@@ -115,7 +116,21 @@ export async function handleStripeWebhook(request: WebhookRequest): Promise<Webh
     log.info("webhook.processed", { eventId: event.id, eventType: event.type, writes: statements.length });
     return { status: 200, body: { received: true } };
   } catch (error) {
-    log.error("webhook.failed", { eventId: event.id, eventType: event.type, error: errorMessage(error) });
+    log.error("webhook.failed", { eventId: event.id, eventType: event.type, ...errorFields(error) });
     return { status: 500, body: { received: false, error: "processing failed; Stripe will retry" } };
   }
+}
+
+/**
+ * Reads one delivery off the wire and handles it: the body is streamed with a cap of MAX_WEBHOOK_BYTES whatever
+ * Content-Length says (or whether there is one), so a huge or endless upload is refused with 413 after at most
+ * that much, and nothing is verified or written.
+ */
+export async function receiveStripeWebhook(request: Request, context: Omit<WebhookRequest, "payload" | "signature">): Promise<WebhookResponse> {
+  const body = await readBodyWithin(request, MAX_WEBHOOK_BYTES);
+  if (body === null) {
+    log.warn("webhook.rejected", { reason: "body too large" });
+    return { status: 413, body: { received: false, error: "body too large" } };
+  }
+  return handleStripeWebhook({ ...context, payload: new TextDecoder().decode(body), signature: request.headers.get("Stripe-Signature") });
 }

@@ -1,4 +1,4 @@
-// The Worker's bindings and settings for on-demand pages and endpoints: D1, the mailer, Stripe and the donation
+// The Worker's bindings and settings for on-demand pages and endpoints: D1, the mailer, Stripe, the donation
 // settings, read from `env` (cloudflare:workers; Astro.locals.runtime is gone since Astro 6). `env` is typed by
 // `npm run types` from wrangler.toml and .dev.vars.example. Missing configuration fails closed with one log line.
 import { env } from "cloudflare:workers";
@@ -9,6 +9,7 @@ import { createDevMailbox } from "@functions/email/dev-mailbox";
 import { withQueryCounting } from "@functions/http/d1-counter";
 import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { donationSettingsFromEnv, type DonationSettings } from "@functions/donations/config";
+import { PWNED_PASSWORDS_API, type BreachCheck } from "@functions/auth/breached-passwords";
 import { logger } from "@functions/log";
 
 /** The D1 database (counted per request when COUNT_D1_QUERIES=1). */
@@ -24,6 +25,11 @@ export function countsD1Queries(): boolean {
 /** The public site URL used in links we send (never the request's Host header). */
 export function getSiteUrl(): string {
   return env.SITE_URL;
+}
+
+/** Where new passwords are checked against known breaches (PWNED_PASSWORDS_API, else Have I Been Pwned). */
+export function getBreachCheck(): BreachCheck {
+  return { apiBase: env.PWNED_PASSWORDS_API?.trim() || PWNED_PASSWORDS_API };
 }
 
 /** True where the dev mailbox is enabled (local development and tests only). */

@@ -1,9 +1,12 @@
 // Build checks on the Worker that `wrangler deploy` uploads (dist/server): it carries the daily Cron Trigger and
 // its entry exports the scheduled handler that runs functions/housekeeping.ts, so expired rows really get deleted;
 // and it stays small: pictures and social cards are made at build time, so no image or card code, font or image
-// file is in it, and its code stays under a ceiling.
+// file is in it, and its code stays under a ceiling (the common-password list, data built in on purpose, under one
+// of its own).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import compress from "@zxcvbn-ts/dictionary-compression/compress";
+import { commonPasswordEntries } from "@src/integrations/common-passwords";
 import { SERVER, rel, walk } from "./dist";
 
 const config = JSON.parse(readFileSync("dist/server/wrangler.json", "utf8")) as { main: string; triggers?: { crons?: string[] }; d1_databases?: Array<{ binding: string }> };
@@ -25,16 +28,27 @@ describe("the deployed Worker's configuration", () => {
 });
 
 describe("the deployed Worker's size", () => {
-  /** Worker code (dist/server without source maps, wrangler.json or .dev.vars) of the test build, in bytes. Measured
-   *  1,789,268 before pictures and social cards and 1,796,038 after (+0.4%: card paths, hero fields, the <picture>
-   *  markup members-only essays share); sharp's JavaScript, Satori or one font file would each add 50 KB or more. */
+  /** Worker code (dist/server without source maps, wrangler.json or .dev.vars) of the test build, in bytes, besides
+   *  the common-password list. Measured 1,789,268 before pictures and social cards and 1,796,038 after (+0.4%: card
+   *  paths, hero fields, the <picture> markup members-only essays share); sharp's JavaScript, Satori or one font file
+   *  would each add 50 KB or more. */
   const WORKER_CODE_CEILING = 1_850_000;
+  /** The common-password list is data, not code, and bounded on its own: 17,950 passwords front-coded in 83,224
+   *  bytes when it came in (src/integrations/common-passwords.ts). A larger source list must be chosen on purpose. */
+  const PASSWORD_LIST_CEILING = 90_000;
   const code = () => walk(SERVER).filter((file) => !/\.map$|(^|\/)(wrangler\.json|\.dev\.vars)$/.test(file));
+  const passwordList = JSON.stringify(compress(commonPasswordEntries()));
 
-  it(`its code is under ${WORKER_CODE_CEILING} bytes`, () => {
+  it(`holds the common-password list once, in at most ${PASSWORD_LIST_CEILING} bytes`, () => {
+    const holding = code().map((file) => readFileSync(file, "utf8").split(passwordList).length - 1);
+    expect(holding.reduce((total, n) => total + n, 0)).toBe(1);
+    expect(passwordList.length).toBeLessThanOrEqual(PASSWORD_LIST_CEILING);
+  });
+
+  it(`its code besides that list is under ${WORKER_CODE_CEILING} bytes`, () => {
     const bytes = code().reduce((total, file) => total + readFileSync(file).length, 0);
-    console.info(`[worker] ${code().length} files, ${bytes} bytes`);
-    expect(bytes).toBeLessThan(WORKER_CODE_CEILING);
+    console.info(`[worker] ${code().length} files, ${bytes} bytes, of which the password list ${passwordList.length}`);
+    expect(bytes - passwordList.length).toBeLessThan(WORKER_CODE_CEILING);
   });
 
   it("holds no image or font file, and no image-processing or card-drawing code", () => {

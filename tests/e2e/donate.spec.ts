@@ -4,13 +4,18 @@
 // Rewards file, and the signed webhook endpoint. axe checks /donate and /donate/thanks.
 import Stripe from "stripe";
 import jsQR from "jsqr";
-import { test, expect, joinThroughForm, uniqueEmail } from "./fixtures";
+import { test, expect, joinThroughForm, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
 import { SITE_URL, STRIPE_STAND_IN_PORT, TEST_ENV } from "@tests/support/test-env";
 import { recordedRequests, type RecordedRequest } from "@tests/support/stripe-stand-in-client";
 import type { Page } from "@playwright/test";
 
 const STAND_IN = `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`;
+
+/** Checkout Session look-ups the stand-in has received (all tests). */
+async function retrievalsAtStandIn(): Promise<RecordedRequest[]> {
+  return (await recordedRequests(STAND_IN)).filter((r) => r.method === "GET" && r.path.startsWith("/v1/checkout/sessions/"));
+}
 
 async function checkoutCreations(): Promise<RecordedRequest[]> {
   return (await recordedRequests(STAND_IN)).filter((r) => r.method === "POST" && r.path === "/v1/checkout/sessions");
@@ -59,19 +64,44 @@ test("donate form → Stripe checkout (right amount) → thank-you page with the
   await expectNoAxeViolations(page);
 });
 
-test("the thank-you page after the session is marked paid at Stripe; unknown and junk ids get a friendly 404", async ({ page }) => {
+test("the thank-you page after the session is marked paid at Stripe; an unknown id gets a friendly 404, junk a 400 without asking Stripe", async ({ page }) => {
   const sessionId = await donate(page, { amount: "30", monthly: true });
   await fetch(`${STAND_IN}/__sessions/${sessionId}/pay`, { method: "POST" });
   const response = await page.goto(`/donate/thanks?session_id=${sessionId}`);
   expect(response?.status()).toBe(200);
   await expect(page.locator(".lede")).toContainText("Your monthly donation of £30 is set up.");
 
-  for (const id of ["cs_test_unknownsession123", "../../etc/passwd", "", "x".repeat(5000)]) {
-    const unknown = await page.goto(`/donate/thanks?session_id=${encodeURIComponent(id)}`);
-    expect(unknown?.status(), id.slice(0, 20)).toBe(404);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("We could not find that donation");
+  const unknown = await page.goto("/donate/thanks?session_id=cs_test_unknownsession123");
+  expect(unknown?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("We could not find that donation");
+  await expectNoAxeViolations(page);
+
+  const before = (await retrievalsAtStandIn()).length;
+  const junk = ["../../etc/passwd", "", "x".repeat(5000), "cs_test_abc/../../v1/customers", `cs_live_${"a".repeat(248)}`, "{CHECKOUT_SESSION_ID}"];
+  for (const id of junk) {
+    const malformed = await page.goto(`/donate/thanks?session_id=${encodeURIComponent(id)}`);
+    expect(malformed?.status(), id.slice(0, 20)).toBe(400);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("This is not a donation link");
   }
   await expectNoAxeViolations(page);
+  expect((await retrievalsAtStandIn()).length, "no junk id reached Stripe").toBe(before);
+});
+
+test("thank-you page look-ups are throttled per IP: the 31st in 15 minutes is a 429 page, and Stripe is not asked", async ({ page, request }) => {
+  const sessionId = await donate(page, { amount: "8" });
+  await fetch(`${STAND_IN}/__sessions/${sessionId}/pay`, { method: "POST" });
+  const forThisSession = async () => (await retrievalsAtStandIn()).filter((r) => r.path === `/v1/checkout/sessions/${sessionId}`).length;
+  for (let i = 1; i <= 30; i++) expect((await request.get(`/donate/thanks?session_id=${sessionId}`)).status(), `look-up ${i}`).toBe(200);
+  const refused = await page.goto(`/donate/thanks?session_id=${sessionId}`);
+  expect(refused?.status()).toBe(429);
+  const retryAfter = Number(refused?.headers()["retry-after"]);
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Please try again in \d+ minutes?$/);
+  await expectNoAxeViolations(page);
+  expect(await forThisSession()).toBe(30);
+  // Another network is not affected.
+  expect((await request.get(`/donate/thanks?session_id=${sessionId}`, { headers: { "CF-Connecting-IP": uniqueIp() } })).status()).toBe(200);
 });
 
 test("a double-clicked submit creates one Checkout Session, even when the second click meets Stripe's 409", async ({ page }) => {

@@ -1,8 +1,9 @@
 // Raw HTTP against the served site for the account, security and leak tests: GET and form/JSON posts with full
 // control over Origin, client IP and the session cookie (never the request context's cookie jar), re-sent while the
-// local preview proxy drops an answer, and the Set-Cookie headers of a response. Browser flows use fixtures.ts.
+// local preview proxy drops an answer after a cut-off upload, and the Set-Cookie headers of a response. Browser flows use fixtures.ts.
 import { test, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { SITE_URL } from "@tests/support/test-env";
+import { DRAIN_LIMIT } from "@functions/http/request-body";
 
 /** The session cookie's name over plain http (the test site; production adds the __Host- prefix). */
 export const SESSION_COOKIE = "smallism_session";
@@ -32,26 +33,32 @@ function headersFor(caller: Caller, extra: Record<string, string> = {}): Record<
 
 /**
  * The local preview stack (@cloudflare/vite-plugin → miniflare, over undici) sometimes fails to relay a Worker
- * answer that comes before the request body was read (a 403 from the Origin check, a 413 for a large body), and
- * the broken upstream connection can then fail the next request too. Connect's error page is sent instead: 500,
- * `Content-Security-Policy: default-src 'none'`, "TypeError: fetch failed". The Worker never sends that page (its
- * pages carry the site's CSP), and production has no such proxy, so this recognises exactly that page.
+ * answer that comes before the request body was read, and the broken upstream connection can then fail the next
+ * request too. Connect's error page is sent instead: 500, `Content-Security-Policy: default-src 'none'`,
+ * "TypeError: fetch failed". The site drains refused bodies up to DRAIN_LIMIT (1 MiB) so this never happens below
+ * that size; larger uploads are cut off on purpose. The Worker never sends that page (its pages carry the site's
+ * CSP), and production has no such proxy, so this recognises exactly that page.
  */
 export async function isLocalProxyFailure(response: APIResponse): Promise<boolean> {
   if (response.status() !== 500 || response.headers()["content-security-policy"] !== "default-src 'none'") return false;
   return (await response.text()).includes("TypeError: fetch failed");
 }
 
+/** Tests that sent an upload over DRAIN_LIMIT: the site cuts those off, so the local proxy may drop an answer in them. */
+const testsWithCutOffUploads = new WeakSet<object>();
+
 /**
- * Sends a request again while the local proxy answers with its failure page (see isLocalProxyFailure); each retry
- * is noted on the test. Safe: requests that change anything are read in full by the Worker before it answers,
- * so the failure only ever hits answers given without side effects, or requests that never reached the Worker.
+ * Sends a request, and in a test that has sent an upload the site cuts off (over DRAIN_LIMIT) sends it again while
+ * the local proxy answers with its failure page (see isLocalProxyFailure); each retry is noted on the test. Anywhere
+ * else that page fails the test. Safe: requests that change anything are read in full by the Worker before it
+ * answers, so the failure only ever hits answers given without side effects, or requests that never reached it.
  */
-export async function throughLocalProxy(send: () => Promise<APIResponse>, what: string): Promise<APIResponse> {
+export async function throughLocalProxy(send: () => Promise<APIResponse>, what: string, bodyBytes = 0): Promise<APIResponse> {
+  if (bodyBytes > DRAIN_LIMIT) testsWithCutOffUploads.add(test.info());
   for (let attempt = 1; ; attempt++) {
     const response = await send();
-    if (attempt >= 6 || !(await isLocalProxyFailure(response))) return response;
-    test.info().annotations.push({ type: "local-proxy", description: `${what}: the preview proxy dropped the answer (attempt ${attempt}); sent again` });
+    if (!testsWithCutOffUploads.has(test.info()) || attempt >= 6 || !(await isLocalProxyFailure(response))) return response;
+    test.info().annotations.push({ type: "local-proxy", description: `${what}: the preview proxy dropped the answer after a cut-off upload (attempt ${attempt}); sent again` });
   }
 }
 
@@ -69,6 +76,7 @@ export function postForm(
   return throughLocalProxy(
     () => request.post(new URL(path, SITE_URL).href, { headers: headersFor(caller, { "Content-Type": contentType }), data, maxRedirects: 0 }),
     `POST ${path} (${data.length} bytes)`,
+    data.length,
   );
 }
 

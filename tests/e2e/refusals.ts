@@ -1,7 +1,8 @@
 // What a refused request must look like, for the Origin-check and hostile-input tests: a 4xx that is the site's own
 // page, names the problem, starts no session, redirects nowhere, and shows no stack trace, database error or payload
-// as live markup. Also posts that send bodies over 100 kB on a connection of their own.
+// as live markup. Also posts that send bodies over DRAIN_LIMIT (1 MiB) on a connection of their own.
 import { expect, type APIRequestContext, type APIResponse, type PlaywrightWorkerArgs } from "@playwright/test";
+import { DRAIN_LIMIT } from "@functions/http/request-body";
 import { postForm, sessionCookieSet } from "./http";
 
 /** A payload that must never come back as live markup. */
@@ -34,13 +35,16 @@ async function toReply(response: APIResponse): Promise<Reply> {
   return { status: response.status(), headers: response.headers(), body: await response.text(), cookie: sessionCookieSet(response)?.value ?? null };
 }
 
-/** Posts a form; bodies over 100 kB go on a fresh connection each (postForm already re-sends what the local proxy drops). */
+/**
+ * Posts a form. Bodies over DRAIN_LIMIT (1 MiB), which the site cuts off rather than drains, go on a fresh
+ * connection each, as a client must expect after a cut-off upload (postForm re-sends what the local proxy drops then).
+ */
 export async function submit(
   playwright: PlaywrightWorkerArgs["playwright"], request: APIRequestContext, path: string, caller: Parameters<typeof postForm>[2],
   body: Parameters<typeof postForm>[3], contentType?: string,
 ): Promise<Reply> {
   const size = typeof body === "string" ? body.length : (Array.isArray(body) ? body : Object.entries(body)).reduce((n, [k, v]) => n + k.length + v.length, 0);
-  if (size < 100_000) return toReply(await postForm(request, path, caller, body, contentType));
+  if (size <= DRAIN_LIMIT) return toReply(await postForm(request, path, caller, body, contentType));
   const isolated = await playwright.request.newContext();
   try {
     return await toReply(await postForm(isolated, path, caller, body, contentType));

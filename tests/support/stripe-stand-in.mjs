@@ -1,6 +1,7 @@
 // A local stand-in for the parts of Stripe's API the site calls, for the worker and browser tests (no network):
-// Checkout Session create/retrieve, Billing Portal session create, Invoice Payments list, plus a fake hosted
-// checkout page (/c/pay/<id>) and portal page (/p/session/<id>). It honours Idempotency-Key like Stripe (same key
+// Checkout Session create/retrieve (an unreadable customer_email is refused with Stripe's email_invalid error),
+// Billing Portal session create, Invoice Payments list, plus a fake hosted checkout page (/c/pay/<id>) and portal
+// page (/p/session/<id>). It honours Idempotency-Key like Stripe (same key
 // and body → the same object; same key, other body → 400; same key while the first request is still running →
 // 409 idempotency_key_in_use) and records every API request with its headers, form body and answer status.
 // Test controls: GET /health, GET /__requests, POST /__reset, GET /__sessions/<id>,
@@ -202,6 +203,10 @@ export function startStripeStandIn(port) {
     if (path === "/v1/checkout/sessions" && request.method === "POST") {
       if (!form["mode"] || !form["success_url"] || !form["line_items[0][price_data][unit_amount]"]) {
         return stripeError(response, 400, "Missing required param: mode, success_url or line_items.");
+      }
+      // Stripe refuses addresses it cannot deliver to, quoting the address in its message (ASCII-only here).
+      if (form["customer_email"] !== undefined && !/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(form["customer_email"])) {
+        return stripeError(response, 400, `Invalid email address: ${form["customer_email"]}`, { code: "email_invalid", param: "customer_email" });
       }
       const slow = state.slowCreations.find((rule) => body.includes(rule.match));
       if (slow) await new Promise((done) => setTimeout(done, slow.ms));

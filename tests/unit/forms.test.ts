@@ -1,8 +1,9 @@
-// readForm, field and hasControlCharacters (src/lib/forms.ts): how every on-demand form handler reads a post.
+// readForm, field and hasControlCharacters (functions/http/forms.ts): how every on-demand form handler reads a post.
 // URL-encoded bodies only (415 otherwise), a size cap checked against the declared length and again while
-// streaming (413), strict UTF-8 (400), and a control-character check for single-line fields.
+// streaming (413; refused bodies drained up to 1 MiB), strict UTF-8 (400), and a control-character check for single-line fields.
 import { describe, expect, it } from "vitest";
 import { MAX_FORM_BYTES, field, hasControlCharacters, readForm } from "@functions/http/forms";
+import { DRAIN_LIMIT } from "@functions/http/request-body";
 
 const URL_ENCODED = "application/x-www-form-urlencoded";
 
@@ -49,19 +50,21 @@ describe("content type", () => {
 describe("size cap", () => {
   it("the default cap is 16 KiB", () => expect(MAX_FORM_BYTES).toBe(16 * 1024));
 
-  it("a declared Content-Length far over the cap → 413 before the body is read", async () => {
+  it("a declared Content-Length over the drain limit → 413 before the body is read", async () => {
     let pulled = false;
     // highWaterMark 0: the stream is pulled only when someone reads it.
     const body = new ReadableStream({ pull(controller) { pulled = true; controller.close(); } }, { highWaterMark: 0 });
-    const result = await readForm(post(body, { "Content-Type": URL_ENCODED, "Content-Length": String(4 * MAX_FORM_BYTES + 1) }));
+    const result = await readForm(post(body, { "Content-Type": URL_ENCODED, "Content-Length": String(DRAIN_LIMIT + 1) }));
     expect(result).toMatchObject({ ok: false, status: 413 });
     expect(pulled, "the body was not read").toBe(false);
   });
 
-  it("a refused body of modest size is read to its end and dropped (so proxies keep the connection)", async () => {
-    const request = post("x=".padEnd(MAX_FORM_BYTES + 10, "y"), { "Content-Type": URL_ENCODED, "Content-Length": String(MAX_FORM_BYTES + 10) });
-    expect(await readForm(request)).toMatchObject({ ok: false, status: 413 });
-    expect(request.bodyUsed).toBe(true);
+  it("a refused body up to the drain limit is read to its end and dropped (so proxies keep the connection)", async () => {
+    for (const size of [MAX_FORM_BYTES + 10, 500_000, DRAIN_LIMIT]) {
+      const request = post("x=".padEnd(size, "y"), { "Content-Type": URL_ENCODED, "Content-Length": String(size) });
+      expect(await readForm(request), `${size} bytes`).toMatchObject({ ok: false, status: 413 });
+      expect(request.bodyUsed, `${size} bytes`).toBe(true);
+    }
     const wrongType = post("{}", { "Content-Type": "application/json" });
     expect(await readForm(wrongType)).toMatchObject({ ok: false, status: 415 });
     expect(wrongType.bodyUsed).toBe(true);
@@ -77,19 +80,18 @@ describe("size cap", () => {
     if (!ok) expect(result).toMatchObject({ status: 413 });
   });
 
-  it("a streamed body far over the default cap, in many chunks → 413, and reading stops", async () => {
+  it("a streamed body that never ends, in 1 KiB chunks → 413, and reading stops just past the drain limit", async () => {
     let chunksRead = 0;
     const chunk = new TextEncoder().encode(`a=${"x".repeat(1022)}`);
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         chunksRead++;
-        if (chunksRead > 1000) controller.close();
-        else controller.enqueue(chunk);
+        controller.enqueue(chunk);
       },
-    });
+    }, { highWaterMark: 0 });
     const result = await readForm(post(body));
     expect(result).toMatchObject({ ok: false, status: 413 });
-    expect(chunksRead).toBeLessThan(40);
+    expect(chunksRead).toBeLessThanOrEqual(DRAIN_LIMIT / 1024 + 2);
   });
 
   it("a Content-Length that lies (small) does not let a big body through", async () => {

@@ -11,6 +11,7 @@ import { getPendingVerificationEmail } from "@functions/auth/email-verification"
 import { hashToken } from "@functions/auth/tokens";
 import { getUserById, updateDisplayName } from "@functions/auth/users";
 import { PASSWORD, SITE, T0, capturingMailer, count, signedUpMember, uniqueEmail } from "./support";
+import { BREACHES } from "./breach-support";
 
 const NEW_PASSWORD = "copper meadow seventeen";
 
@@ -34,7 +35,7 @@ describe("changePassword", () => {
   it("ends every old session (the current one too), returns a working new token, and changes the password", async () => {
     const { email, userId, tokens } = await member();
     const mailer = capturingMailer();
-    const result = await changePassword(env.DB, mailer, userId, PASSWORD, NEW_PASSWORD, T0 + 100);
+    const result = await changePassword(env.DB, mailer, userId, PASSWORD, NEW_PASSWORD, T0 + 100, BREACHES);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     for (const old of tokens) expect((await validateSessionToken(env.DB, old, T0 + 100)).session).toBeNull();
@@ -49,7 +50,7 @@ describe("changePassword", () => {
   it("with a wrong current password changes nothing", async () => {
     const { email, userId, tokens } = await member();
     const before = (await getUserById(env.DB, userId))!.passwordHash;
-    const result = await changePassword(env.DB, capturingMailer(), userId, "not my password", NEW_PASSWORD, T0 + 100);
+    const result = await changePassword(env.DB, capturingMailer(), userId, "not my password", NEW_PASSWORD, T0 + 100, BREACHES);
     expect(result).toEqual({ ok: false, errors: { currentPassword: expect.any(String) } });
     expect((await getUserById(env.DB, userId))!.passwordHash).toBe(before);
     for (const token of tokens) expect((await validateSessionToken(env.DB, token, T0 + 100)).session).not.toBeNull();
@@ -59,7 +60,7 @@ describe("changePassword", () => {
   it("refuses a new password that breaks the policy, changing nothing", async () => {
     const { email, userId, tokens } = await member();
     for (const bad of ["short", "password1", email]) {
-      const result = await changePassword(env.DB, capturingMailer(), userId, PASSWORD, bad, T0 + 100);
+      const result = await changePassword(env.DB, capturingMailer(), userId, PASSWORD, bad, T0 + 100, BREACHES);
       expect(result).toEqual({ ok: false, errors: { newPassword: expect.any(String) } });
     }
     for (const token of tokens) expect((await validateSessionToken(env.DB, token, T0 + 100)).session).not.toBeNull();
@@ -70,7 +71,7 @@ describe("changePassword", () => {
 describe("a missing current password is named as missing", () => {
   it("in changePassword and requestEmailChange, changing nothing", async () => {
     const m = await member();
-    expect(await changePassword(env.DB, capturingMailer(), m.userId, "", NEW_PASSWORD, T0)).toEqual({ ok: false, errors: { currentPassword: "Enter your current password." } });
+    expect(await changePassword(env.DB, capturingMailer(), m.userId, "", NEW_PASSWORD, T0, BREACHES)).toEqual({ ok: false, errors: { currentPassword: "Enter your current password." } });
     expect(await requestEmailChange(env.DB, capturingMailer(), m.userId, uniqueEmail("new"), "", SITE, T0)).toEqual({ ok: false, errors: { emailPassword: "Enter your current password." } });
     expect((await signIn(env.DB, m.email, PASSWORD, T0 + 2)).ok).toBe(true);
     expect(await getPendingVerificationEmail(env.DB, m.userId)).toBe(m.email);
@@ -156,7 +157,7 @@ describe("deleteAccount", () => {
     const stranger = await env.DB.prepare("SELECT email FROM donations WHERE id = ?1").bind(m.strangerDonation).first();
     expect(stranger).toEqual({ email: m.strangerEmail });
     // The address is free again: it can join anew.
-    expect((await signUp(env.DB, capturingMailer(), { email: m.email, password: PASSWORD, displayName: null }, SITE, T0 + 6)).ok).toBe(true);
+    expect((await signUp(env.DB, capturingMailer(), { email: m.email, password: PASSWORD, displayName: null }, SITE, T0 + 6, BREACHES)).ok).toBe(true);
   });
 
   it("an account that never verified its address leaves guest donations made with that address alone", async () => {

@@ -10,12 +10,13 @@ import { hashPassword, needsRehash, verifyPassword } from "@functions/auth/passw
 import { hashToken } from "@functions/auth/tokens";
 import { getUserByEmail } from "@functions/auth/users";
 import { PASSWORD, SITE, T0, capturingMailer, count, failingMailer, signedUpMember, uniqueEmail } from "./support";
+import { BREACHES } from "./breach-support";
 
 describe("signUp", () => {
   it("creates the account (email lower-cased), its first session and code, and mails the code", async () => {
     const mailer = capturingMailer();
     const email = uniqueEmail("New");
-    const result = await signUp(env.DB, mailer, { email: `  ${email.toUpperCase()} `, password: PASSWORD, displayName: "Ada" }, SITE, T0);
+    const result = await signUp(env.DB, mailer, { email: `  ${email.toUpperCase()} `, password: PASSWORD, displayName: "Ada" }, SITE, T0, BREACHES);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const user = await getUserByEmail(env.DB, email);
@@ -36,7 +37,7 @@ describe("signUp", () => {
     );
     expect(new Set(variants).size).toBeGreaterThan(10);
     const settled = await Promise.allSettled(
-      variants.map((email) => signUp(env.DB, mailer, { email, password: PASSWORD, displayName: null }, SITE, T0)),
+      variants.map((email) => signUp(env.DB, mailer, { email, password: PASSWORD, displayName: null }, SITE, T0, BREACHES)),
     );
     expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
     const results = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof signUp>>>).value);
@@ -69,7 +70,7 @@ describe("signUp", () => {
     it(`refuses ${name} on the ${fieldName} field and writes nothing`, async () => {
       const mailer = capturingMailer();
       const users = await count("SELECT COUNT(*) AS n FROM users");
-      const result = await signUp(env.DB, mailer, { ...input, displayName: null }, SITE, T0);
+      const result = await signUp(env.DB, mailer, { ...input, displayName: null }, SITE, T0, BREACHES);
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.errors[fieldName]).toEqual(expect.any(String));
       expect(await count("SELECT COUNT(*) AS n FROM users")).toBe(users);
@@ -79,7 +80,7 @@ describe("signUp", () => {
 
   it("a mail failure does not undo the new account", async () => {
     const email = uniqueEmail("nomail");
-    const result = await signUp(env.DB, failingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0);
+    const result = await signUp(env.DB, failingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0, BREACHES);
     expect(result.ok).toBe(true);
     expect(await getUserByEmail(env.DB, email)).not.toBeNull();
   });

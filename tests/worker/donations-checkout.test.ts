@@ -1,6 +1,6 @@
 // The donate form's server path (functions/donations/checkout.ts) with the real stripe SDK against the local
 // stand-in: what is refused never reaches Stripe; what is accepted creates the right Checkout Session, once.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_SETTINGS, readDonationSettings } from "@functions/donations/config";
 import { donationIdempotencyKey, generateFormNonce } from "@functions/donations/donation-form";
 import { retrieveCheckoutSession, submitDonation } from "@functions/donations/checkout";
@@ -221,6 +221,22 @@ describe("when Stripe is missing or failing", () => {
     if (!result.ok) {
       expect(result.status).toBe(502);
       expect(result.errors.form).toMatch(/nothing was charged/);
+    }
+  });
+
+  it("a Stripe error is logged by type and code only: its message, which can quote the donor's email, is not", async () => {
+    const email = `donor-${unique()}@exämple.org`;
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const result = await submitDonation(testStripe(), form({}, unique()), DEFAULT_SETTINGS, { id: `u${unique()}`, email }, SITE);
+      expect(result.ok).toBe(false);
+      const lines = errors.mock.calls.map((call) => String(call[0]));
+      const failed = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line["event"] === "checkout.failed");
+      expect(failed).toEqual({ level: "error", type: "donations", event: "checkout.failed", errorType: "StripeInvalidRequestError", errorCode: "email_invalid", status: 400 });
+      expect(lines.join("\n")).not.toContain(email);
+      expect(lines.join("\n")).not.toContain("Invalid email address");
+    } finally {
+      errors.mockRestore();
     }
   });
 

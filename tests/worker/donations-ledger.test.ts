@@ -66,6 +66,29 @@ describe("monthly donations: the first invoice is counted once, in either order"
     expect(await donationsWhere("subscription_id", ids.subscription)).toMatchObject([{ invoice_id: ids.invoice, note: "old api", amount: 1000 }]);
   });
 
+  it("under an older webhook API version (no session.invoice, top-level invoice.subscription) the first payment is counted once, in either order", async () => {
+    for (const order of ["completed first", "invoice first"] as const) {
+      const member = await makeMember();
+      const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+      const metadata = { kind: "donation", frequency: "monthly", user_id: member.id, note: "old api" };
+      // Checkout Sessions rendered at API versions from before sessions named their invoice have no `invoice` field.
+      const { invoice: _invoice, ...oldSession } = paidSubscriptionSession(ids, metadata);
+      const { parent: _parent, ...modern } = paidInvoice(ids, {});
+      const oldInvoice = { ...modern, billing_reason: "subscription_create", subscription: ids.subscription, subscription_details: { metadata } };
+      const completed = makeEvent("checkout.session.completed", oldSession);
+      const paid = makeEvent("invoice.paid", oldInvoice);
+      for (const event of order === "completed first" ? [completed, paid] : [paid, completed]) expect((await deliver(event)).status, order).toBe(200);
+      const rows = await donationsWhere("subscription_id", ids.subscription);
+      expect(rows, order).toHaveLength(1);
+      expect(rows[0], order).toMatchObject({ user_id: member.id, amount: 1000, frequency: "monthly", invoice_id: ids.invoice, note: "old api" });
+      expect(await env.DB.prepare("SELECT count(*) AS n FROM subscriptions WHERE id = ?1").bind(ids.subscription).first(), order).toEqual({ n: 1 });
+      // A later visit to the thank-you page (current API version: the session names its invoice) adds nothing.
+      const current = { ...oldSession, invoice: ids.invoice } as unknown as Stripe.Checkout.Session;
+      expect(await fulfilCheckoutSession(env.DB, current, nowSeconds()), order).toBe(true);
+      expect(await donationsWhere("subscription_id", ids.subscription), order).toMatchObject([{ invoice_id: ids.invoice, checkout_session_id: current.id }]);
+    }
+  });
+
   it("invoices that are not from a donation subscription, or for nothing, are ignored", async () => {
     const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
     await deliver(makeEvent("invoice.paid", paidInvoice(ids, { plan: "something else" })));

@@ -1,12 +1,14 @@
-// The /join use-case against a real local D1 (functions/auth/join.ts): refused forms are never counted, one
-// network can sign up a ward meeting's worth of people in an hour, the per-network limit still holds, and one
-// address cannot be used to mail someone over and over. Throttled answers say when to try again.
+// The /join use-case against a real local D1 (functions/auth/join.ts): refused forms (a breached password among
+// them) are never counted, one network can sign up a ward meeting's worth of people in an hour, the per-network
+// limit still holds, and one address cannot be used to mail someone over and over. Throttled answers say when to
+// try again.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { joinCommunity, type JoinForm } from "@functions/auth/join";
 import { consumeThrottle, THROTTLES } from "@functions/auth/throttle";
 import { hashToken } from "@functions/auth/tokens";
 import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { BREACHES, markBreached } from "./breach-support";
 
 const T0 = 1_800_000_000;
 const SITE = "https://smallism.example";
@@ -38,19 +40,38 @@ describe("joinCommunity", () => {
       form(uniqueEmail(), { displayName: "x".repeat(81) }), { email: "", password: "", displayName: "", agree: false },
     ];
     for (let i = 0; i < 30; i++) {
-      const result = await joinCommunity(env.DB, mailer, refused[i % refused.length]!, ip, SITE, T0 + i);
+      const result = await joinCommunity(env.DB, mailer, refused[i % refused.length]!, ip, SITE, T0 + i, BREACHES);
       expect(result, `post ${i + 1}`).toMatchObject({ ok: false, status: 400 });
     }
     expect(await networkHits(ip)).toBe(0);
     expect(mailer.sent).toEqual([]);
     const email = uniqueEmail("after-mistakes");
-    expect(await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 31)).toMatchObject({ ok: true });
+    expect(await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 31, BREACHES)).toMatchObject({ ok: true });
     expect(await networkHits(ip)).toBe(1);
     expect(mailer.sent.map((message) => message.to)).toEqual([email]);
   });
 
+  it("a breached password is refused next to its field and, like any mistake, counted by neither throttle", async () => {
+    const ip = uniqueIp();
+    const email = uniqueEmail("breached");
+    const breached = `orchard copper ${crypto.randomUUID().slice(0, 8)}`;
+    await markBreached(breached, 3);
+    const mailer = capturingMailer();
+    for (let i = 0; i < 5; i++) {
+      expect(await joinCommunity(env.DB, mailer, form(email, { password: breached }), ip, SITE, T0 + i, BREACHES), `try ${i + 1}`).toEqual({
+        ok: false, status: 400, errors: { password: expect.stringMatching(/appeared in known data breaches \(3 times\)/) },
+      });
+    }
+    expect(await networkHits(ip)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM throttles WHERE key = ?1", `${THROTTLES.joinEmail.name}:${hashToken(email)}`)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM users WHERE email = ?1", email)).toBe(0);
+    expect(mailer.sent).toEqual([]);
+    // A password nobody has breached then joins at once: five refusals cost the address none of its 3 tries an hour.
+    expect(await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 10, BREACHES)).toMatchObject({ ok: true });
+  });
+
   it("an empty form names every field at once, saying what is missing", async () => {
-    const result = await joinCommunity(env.DB, capturingMailer(), { email: "", password: "", displayName: "", agree: false }, uniqueIp(), SITE, T0);
+    const result = await joinCommunity(env.DB, capturingMailer(), { email: "", password: "", displayName: "", agree: false }, uniqueIp(), SITE, T0, BREACHES);
     expect(result).toEqual({
       ok: false, status: 400,
       errors: { email: "Enter your email address.", password: "Enter a password.", agree: expect.stringMatching(/confirm/) },
@@ -61,7 +82,7 @@ describe("joinCommunity", () => {
     const ip = uniqueIp();
     const mailer = capturingMailer();
     for (let i = 0; i < 60; i++) {
-      const result = await joinCommunity(env.DB, mailer, form(uniqueEmail(`ward-${i}`)), ip, SITE, T0 + i * 50);
+      const result = await joinCommunity(env.DB, mailer, form(uniqueEmail(`ward-${i}`)), ip, SITE, T0 + i * 50, BREACHES);
       expect(result.ok, `person ${i + 1}: ${JSON.stringify(result)}`).toBe(true);
     }
     expect(await networkHits(ip)).toBe(60);
@@ -74,7 +95,7 @@ describe("joinCommunity", () => {
     for (let i = 0; i < THROTTLES.joinIp.limit; i++) await consumeThrottle(env.DB, THROTTLES.joinIp, ip, T0);
     const mailer = capturingMailer();
     const email = uniqueEmail("over-limit");
-    const result = await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 600);
+    const result = await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 600, BREACHES);
     expect(result).toEqual({
       ok: false, status: 429, retryAfter: 3000,
       errors: { form: "Many accounts have been created from this network in the last hour. Please try again in 50 minutes." },
@@ -82,22 +103,22 @@ describe("joinCommunity", () => {
     expect(await count("SELECT COUNT(*) AS n FROM users WHERE email = ?1", email)).toBe(0);
     expect(mailer.sent).toEqual([]);
     // Another network is not affected, and the same one may join again when the hour is over.
-    expect((await joinCommunity(env.DB, mailer, form(uniqueEmail()), uniqueIp(), SITE, T0 + 600)).ok).toBe(true);
-    expect((await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 3600)).ok).toBe(true);
+    expect((await joinCommunity(env.DB, mailer, form(uniqueEmail()), uniqueIp(), SITE, T0 + 600, BREACHES)).ok).toBe(true);
+    expect((await joinCommunity(env.DB, mailer, form(email), ip, SITE, T0 + 3600, BREACHES)).ok).toBe(true);
   });
 
   it("limits attempts per address, from any network: the 4th in an hour is 429 naming the email field", async () => {
     const mailer = capturingMailer();
     const email = uniqueEmail("target");
-    const first = await joinCommunity(env.DB, mailer, form(email), uniqueIp(), SITE, T0);
+    const first = await joinCommunity(env.DB, mailer, form(email), uniqueIp(), SITE, T0, BREACHES);
     expect(first.ok).toBe(true);
     // The same address again (any case) from other networks: an account exists, so the page offers sign-in links.
     for (const variant of [email.toUpperCase(), ` ${email} `]) {
-      expect(await joinCommunity(env.DB, mailer, form(variant), uniqueIp(), SITE, T0 + 10)).toMatchObject({
+      expect(await joinCommunity(env.DB, mailer, form(variant), uniqueIp(), SITE, T0 + 10, BREACHES)).toMatchObject({
         ok: false, status: 400, duplicate: true, errors: { email: expect.stringMatching(/already has an account/) },
       });
     }
-    const fourth = await joinCommunity(env.DB, mailer, form(email), uniqueIp(), SITE, T0 + 120);
+    const fourth = await joinCommunity(env.DB, mailer, form(email), uniqueIp(), SITE, T0 + 120, BREACHES);
     expect(fourth).toEqual({
       ok: false, status: 429, retryAfter: 3480,
       errors: { email: "This address has been used to join several times in the last hour. Please try again in 58 minutes." },

@@ -9,6 +9,7 @@ import { hashToken } from "@functions/auth/tokens";
 import { changePassword, requestEmailChange, requestPasswordReset } from "@functions/auth/account";
 import { verifyEmailCode } from "@functions/auth/email-verification";
 import { PASSWORD, SITE, T0, capturingMailer, count, failingMailer, insertUser, signedUpMember, uniqueEmail } from "./support";
+import { BREACHES } from "./breach-support";
 
 /** A user with the stand-in hash "old-hash", so a test can see whether a reset replaced it. */
 async function makeUser(): Promise<string> {
@@ -154,7 +155,7 @@ describe("outstanding reset links after the account changes", () => {
   it("a password change kills earlier reset links", async () => {
     const { userId } = await member();
     const token = await createPasswordReset(env.DB, userId, T0 + 10);
-    expect((await changePassword(env.DB, mailer, userId, PASSWORD, "copper meadow seventeen", T0 + 20)).ok).toBe(true);
+    expect((await changePassword(env.DB, mailer, userId, PASSWORD, "copper meadow seventeen", T0 + 20, BREACHES)).ok).toBe(true);
     expect(await findPasswordReset(env.DB, token, T0 + 30)).toBeNull();
     expect(await consumePasswordReset(env.DB, token, userId, "attacker-hash", newSession(T0 + 30), T0 + 30)).toBeNull();
   });

@@ -1,8 +1,8 @@
-// Password hashing and policy inside workerd (node:crypto scrypt under nodejs_compat): the PHC string format,
-// verification, old parameters still verifying (and flagged for rehash), unreadable hashes, the policy table.
+// Password hashing inside workerd (node:crypto scrypt under nodejs_compat): the PHC string format, verification,
+// old parameters still verifying (and flagged for rehash), unreadable hashes. The policy: password-policy.test.ts.
 import { describe, expect, it } from "vitest";
 import {
-  checkPasswordPolicy, hashPassword, needsRehash, PASSWORD_MAX, PASSWORD_MIN, SCRYPT_PARAMS, verifyDummyPassword, verifyPassword, DUMMY_HASH,
+  hashPassword, needsRehash, SCRYPT_PARAMS, verifyDummyPassword, verifyPassword, DUMMY_HASH,
 } from "@functions/auth/passwords";
 
 const PHC = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
@@ -97,32 +97,3 @@ describe("verifyPassword", () => {
   });
 });
 
-describe("checkPasswordPolicy", () => {
-  const email = "ada@example.org";
-  const table: Array<[string, string, RegExp | null]> = [
-    ["7 characters", "abcdefg", /at least 8/],
-    ["8 characters", "qzvbnmxk", null],
-    ["8 characters of which one is an emoji (counted as one)", "qzvbnmx🙂", null],
-    ["7 characters with an emoji (two UTF-16 units, still 7)", "qzvbnm🙂", /at least 8/],
-    ["256 characters", "a1b2".repeat(64), null],
-    ["257 characters", "a1b2".repeat(64) + "z", /at most 256/],
-    ["a common password", "password1", /common/],
-    ["a common password in another case", "PassWord1", /common/],
-    ["a common password, upper case", "QWERTYUIOP", /common/],
-    ["the email address", email, /email/],
-    ["the email address in capitals", email.toUpperCase(), /email/],
-    ["a long pass phrase", "four unrelated words together", null],
-  ];
-  for (const [name, password, expected] of table) {
-    it(`${name} → ${expected === null ? "accepted" : "refused"}`, () => {
-      const verdict = checkPasswordPolicy(password, email);
-      if (expected === null) expect(verdict).toBeNull();
-      else expect(verdict).toMatch(expected);
-    });
-  }
-
-  it("uses the published limits", () => {
-    expect(PASSWORD_MIN).toBe(8);
-    expect(PASSWORD_MAX).toBe(256);
-  });
-});

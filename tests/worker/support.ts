@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { signUp } from "@functions/auth/account";
 import type { EmailMessage, Mailer } from "@functions/email/mailer";
+import { BREACHES } from "./breach-support";
 
 /** The tests' "now" in Unix seconds (2027-01-15): far from real time, so nothing depends on the wall clock. */
 export const T0 = 1_800_000_000;
@@ -49,7 +50,7 @@ export async function signedUpMember(
   options: { email?: string; mailer?: Mailer } = {},
 ): Promise<{ email: string; userId: string; token: string }> {
   const email = options.email ?? uniqueEmail();
-  const result = await signUp(env.DB, options.mailer ?? capturingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0);
+  const result = await signUp(env.DB, options.mailer ?? capturingMailer(), { email, password: PASSWORD, displayName: null }, SITE, T0, BREACHES);
   if (!result.ok) throw new Error(`sign-up of ${email} failed`);
   return { email, userId: result.userId, token: result.token };
 }
