@@ -10,13 +10,13 @@ export default defineConfig({
   test: {
     // With --coverage (npm test's unit + worker stage, or `npm run test:coverage`): istanbul instruments every module of
     // functions/ and src/lib/, tested or not; the summary goes to the console and a browsable report to
-    // coverage/index.html. The thresholds are the level measured on 2026-12-01 (unit + worker together), rounded
-    // down, so coverage can only rise: raise them when it does.
+    // coverage/index.html. The thresholds sit just under the level measured on 2026-12-01 (unit + worker together,
+    // after that day's merges), so coverage can only rise: raise them when it does.
     coverage: {
       provider: "istanbul",
       include: ["functions/**/*.ts", "src/lib/**/*.ts"],
       reporter: ["text-summary", "html"],
-      thresholds: { statements: 81, branches: 75, functions: 71, lines: 84 },
+      thresholds: { statements: 84, branches: 80, functions: 75, lines: 86 },
     },
     projects: [
       { resolve: { alias: aliases }, plugins: [commonPasswords()], test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
