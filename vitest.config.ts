@@ -24,7 +24,7 @@ export default defineConfig({
       {
         resolve: { alias: aliases },
         plugins: [commonPasswords(), await workerPool()],
-        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], globalSetup: ["tests/worker/stripe-stand-in.setup.ts", "tests/worker/pwned-passwords-stand-in.setup.ts"], testTimeout: 30_000 },
+        test: { name: "worker", include: ["tests/worker/**/*.test.ts"], setupFiles: ["tests/worker/apply-migrations.ts"], globalSetup: ["tests/worker/stand-ins.setup.ts"], testTimeout: 30_000 },
       },
     ],
   },

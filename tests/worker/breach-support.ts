@@ -1,5 +1,5 @@
 // Helpers for tests that set passwords: where the Have I Been Pwned stand-in is (started by
-// pwned-passwords-stand-in.setup.ts), telling it a password is breached, and reading what it was asked.
+// stand-ins.setup.ts), telling it a password is breached, and reading what it was asked.
 import { inject } from "vitest";
 import type { BreachCheck } from "@functions/auth/breached-passwords";
 

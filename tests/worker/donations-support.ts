@@ -10,7 +10,7 @@ import { inject } from "vitest";
 import { recordedRequests, type RecordedRequest } from "@tests/support/stripe-stand-in-client";
 import { T0, insertUser } from "./support";
 
-/** The stand-in that tests/worker/stripe-stand-in.setup.ts started for this run. */
+/** The stand-in that tests/worker/stand-ins.setup.ts started for this run. */
 export const STAND_IN = inject("stripeStandIn");
 export const WEBHOOK_SECRET = "whsec_worker_tests_only";
 

@@ -1,0 +1,24 @@
+// Global setup for the worker tests: starts the local stand-ins for the services the Worker calls, in Node on free
+// ports, and provides their URLs to the tests, so parallel runs never collide on a port: Stripe
+// (tests/support/stripe-stand-in.mjs, inject("stripeStandIn")), which the real stripe SDK inside workerd talks to,
+// and Have I Been Pwned (tests/support/pwned-passwords-stand-in.mjs, inject("pwnedStandIn")), which every password
+// check goes to. Stops both afterwards.
+import type { TestProject } from "vitest/node";
+import { startStripeStandIn } from "@tests/support/stripe-stand-in.mjs";
+import { startPwnedPasswordsStandIn } from "@tests/support/pwned-passwords-stand-in.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stripeStandIn: string;
+    pwnedStandIn: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const [stripe, pwned] = await Promise.all([startStripeStandIn(0), startPwnedPasswordsStandIn(0)]);
+  project.provide("stripeStandIn", stripe.url);
+  project.provide("pwnedStandIn", pwned.url);
+  return async () => {
+    await Promise.all([stripe.close(), pwned.close()]);
+  };
+}
