@@ -1,7 +1,8 @@
-// Account use-cases: sign up, sign in, resend a code, change the password, display name or email, reset a forgotten
-// password, delete the account and export its data. The Astro pages in src/pages/ parse the form, call one of these
+// Account use-cases: sign up, sign in, resend a code, change the password, display name or email, and reset a
+// forgotten password (deleting the account and exporting its data are in account-data.ts). The Astro pages in src/pages/ parse the form, call one of these
 // with db and mailer, and map the result to HTML (and a new session to the cookie, session-cookie.ts).
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword, PASSWORD_INPUT_MAX } from "./passwords";
+import { confirmCurrentPassword } from "./reauthentication";
 import { checkPasswordPolicy, screenNewPassword } from "./password-policy";
 import type { BreachCheck } from "./breached-passwords";
 import { insertSessionStatement, invalidateUserSessionsStatement, newSession, type NewSession } from "./sessions";
@@ -9,12 +10,11 @@ import { generateCode } from "./tokens";
 import { upsertVerificationStatement, createEmailVerification } from "./email-verification";
 import {
   checkDisplayName, generateUserId, getUserByEmail, getUserById, insertUserStatement, isUniqueViolation, isValidEmail,
-  normaliseEmail, selectUserStatement, toUser, updateDisplayName, updatePasswordStatement, type User, type UserRow,
+  normaliseEmail, updateDisplayName, updatePasswordStatement,
 } from "./users";
 import { consumePasswordReset, createPasswordReset, deletePasswordResetsStatement, findPasswordReset } from "./password-reset";
 import type { Mailer } from "@functions/email/mailer";
 import { emailChangeNoticeEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "@functions/email/messages";
-import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
 import { errorMessage, logger } from "@functions/log";
 
 const log = logger("auth");
@@ -26,7 +26,7 @@ export type Outcome<T> = ({ ok: true } & T) | { ok: false; errors: FieldErrors }
 export type SignedIn = NewSession & { userId: string };
 
 const INVALID_EMAIL = "Enter one email address, like name@example.org.";
-const NOT_FOUND: FieldErrors = { form: "Your account could not be found." };
+export const NOT_FOUND: FieldErrors = { form: "Your account could not be found." };
 const RESET_LINK_SPENT: FieldErrors = { form: "This reset link has expired or was already used. Ask for a new one." };
 
 /** Sends an email without letting a mail failure undo the account change that caused it. */
@@ -38,11 +38,6 @@ async function sendQuietly(mailer: Mailer, message: Parameters<Mailer["send"]>[0
     log.error("email.failed", { about: event, error: errorMessage(error) });
     return false;
   }
-}
-
-/** True when `password` is the member's current one; inputs no valid password could be are refused unhashed. */
-async function isCurrentPassword(user: User, password: string): Promise<boolean> {
-  return password.length <= PASSWORD_INPUT_MAX && (await verifyPassword(user.passwordHash, password));
 }
 
 export interface SignUpInput { email: string; password: string; displayName: string | null }
@@ -143,7 +138,7 @@ export async function changePassword(
   if (current === "") return { ok: false, errors: { currentPassword: "Enter your current password." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
-  if (!(await isCurrentPassword(user, current))) {
+  if (!(await confirmCurrentPassword(user, current, "password.change"))) {
     log.info("password.change.failed", { userId });
     return { ok: false, errors: { currentPassword: "That is not your current password." } };
   }
@@ -219,7 +214,7 @@ export async function requestEmailChange(
   if (!isValidEmail(newEmail)) return { ok: false, errors: { newEmail: INVALID_EMAIL } };
   if (newEmail === user.email) return { ok: false, errors: { newEmail: "That is already your email address." } };
   if (password === "") return { ok: false, errors: { emailPassword: "Enter your current password." } };
-  if (!(await isCurrentPassword(user, password))) return { ok: false, errors: { emailPassword: "That is not your current password." } };
+  if (!(await confirmCurrentPassword(user, password, "email.change"))) return { ok: false, errors: { emailPassword: "That is not your current password." } };
   if ((await getUserByEmail(db, newEmail)) !== null) {
     return { ok: false, errors: { newEmail: "Another account uses that email address." } };
   }
@@ -228,60 +223,4 @@ export async function requestEmailChange(
   await sendQuietly(mailer, verificationEmail(newEmail, code, siteUrl), "email.change");
   await sendQuietly(mailer, emailChangeNoticeEmail(user.email, newEmail), "email.change.notice");
   return { ok: true, email: newEmail };
-}
-
-/**
- * Deletes an account after checking its password: the member, sessions, codes and reset tokens go; donations
- * stay for the accounts but lose their link to the member and their email address. One batch.
- */
-export async function deleteAccount(db: D1Database, userId: string, password: string): Promise<Outcome<object>> {
-  if (password === "") return { ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } };
-  const user = await getUserById(db, userId);
-  if (user === null) return { ok: false, errors: NOT_FOUND };
-  if (!(await isCurrentPassword(user, password))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
-  // Guest donations made with the member's address are theirs only if they proved they own it: anyone can
-  // join with someone else's address, and deleting that account must not erase the real owner's records.
-  const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
-  await db.batch([
-    ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
-    // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
-    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
-  ]);
-  log.info("account.deleted", { userId });
-  return { ok: true };
-}
-
-/** Everything the site holds about a member, for "download my data" (no password hash, no token hashes). */
-export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
-  // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
-  const [account, sessions, verification, resets, donations, subscriptions] = await db.batch([
-    selectUserStatement(db, userId),
-    db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
-    db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
-    db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
-    ...exportMemberGivingStatements(db, userId),
-  ]);
-  const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
-  const withDates = (rows: Record<string, unknown>[]) =>
-    rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, key.endsWith("_at") ? iso(value) : value])));
-  const row = account!.results[0] as UserRow | undefined;
-  if (row === undefined) return null;
-  const user = toUser(row);
-  return {
-    exportedAt: iso(now),
-    account: {
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      emailVerifiedAt: iso(user.emailVerifiedAt),
-      role: user.role,
-      createdAt: iso(user.createdAt),
-      password: "stored only as a scrypt hash, which is not included",
-    },
-    sessions: withDates(sessions!.results as Record<string, unknown>[]),
-    pendingEmailVerification: withDates(verification!.results as Record<string, unknown>[])[0] ?? null,
-    passwordResetRequests: withDates(resets!.results as Record<string, unknown>[]),
-    donations: withDates(donations!.results as Record<string, unknown>[]),
-    monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
-  };
 }

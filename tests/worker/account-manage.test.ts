@@ -4,7 +4,8 @@
 // no session ids or token hashes).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { changePassword, deleteAccount, exportUserData, requestEmailChange, signIn, signUp } from "@functions/auth/account";
+import { changePassword, requestEmailChange, signIn, signUp } from "@functions/auth/account";
+import { deleteAccount, exportUserData } from "@functions/auth/account-data";
 import { validateSessionToken } from "@functions/auth/sessions";
 import { createPasswordReset } from "@functions/auth/password-reset";
 import { getPendingVerificationEmail } from "@functions/auth/email-verification";

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { handleStripeWebhook } from "@functions/donations/webhook";
 import { fulfilCheckoutSession } from "@functions/donations/ledger";
-import { deleteAccount } from "@functions/auth/account";
+import { deleteAccount } from "@functions/auth/account-data";
 import { retrieveCheckoutSession, submitDonation } from "@functions/donations/checkout";
 import { DEFAULT_SETTINGS } from "@functions/donations/config";
 import { generateFormNonce } from "@functions/donations/donation-form";

@@ -1,6 +1,6 @@
 // "Download my data": everything the site holds about the signed-in member, as a JSON attachment.
 import type { APIRoute } from "astro";
-import { exportUserData } from "@functions/auth/account";
+import { exportUserData } from "@functions/auth/account-data";
 import { nowSeconds } from "@functions/clock";
 import { getDb } from "@src/lib/runtime";
 

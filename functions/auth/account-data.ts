@@ -1,0 +1,65 @@
+// A member's own data: "download my data" (everything the site holds about them) and deleting the account, which
+// must remove or anonymise exactly what the export shows. Used by /account (delete) and /account/data (export).
+import { confirmCurrentPassword } from "./reauthentication";
+import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
+import { NOT_FOUND, type Outcome } from "./account";
+import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
+import { logger } from "@functions/log";
+
+const log = logger("auth");
+
+/**
+ * Deletes an account after checking its password: the member, sessions, codes and reset tokens go; donations
+ * stay for the accounts but lose their link to the member and their email address. One batch.
+ */
+export async function deleteAccount(db: D1Database, userId: string, password: string): Promise<Outcome<object>> {
+  if (password === "") return { ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } };
+  const user = await getUserById(db, userId);
+  if (user === null) return { ok: false, errors: NOT_FOUND };
+  if (!(await confirmCurrentPassword(user, password, "account.delete"))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
+  // Guest donations made with the member's address are theirs only if they proved they own it: anyone can
+  // join with someone else's address, and deleting that account must not erase the real owner's records.
+  const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
+  await db.batch([
+    ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
+    // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
+    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
+  ]);
+  log.info("account.deleted", { userId });
+  return { ok: true };
+}
+
+/** Everything the site holds about a member, for "download my data" (no password hash, no token hashes). */
+export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
+  // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
+  const [account, sessions, verification, resets, donations, subscriptions] = await db.batch([
+    selectUserStatement(db, userId),
+    db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
+    db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
+    db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
+    ...exportMemberGivingStatements(db, userId),
+  ]);
+  const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
+  const withDates = (rows: Record<string, unknown>[]) =>
+    rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, key.endsWith("_at") ? iso(value) : value])));
+  const row = account!.results[0] as UserRow | undefined;
+  if (row === undefined) return null;
+  const user = toUser(row);
+  return {
+    exportedAt: iso(now),
+    account: {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      emailVerifiedAt: iso(user.emailVerifiedAt),
+      role: user.role,
+      createdAt: iso(user.createdAt),
+      password: "stored only as a scrypt hash, which is not included",
+    },
+    sessions: withDates(sessions!.results as Record<string, unknown>[]),
+    pendingEmailVerification: withDates(verification!.results as Record<string, unknown>[])[0] ?? null,
+    passwordResetRequests: withDates(resets!.results as Record<string, unknown>[]),
+    donations: withDates(donations!.results as Record<string, unknown>[]),
+    monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
+  };
+}
