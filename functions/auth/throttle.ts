@@ -16,13 +16,12 @@ export const THROTTLES = {
   joinIp: { name: "join:ip", limit: 100, windowSeconds: 60 * 60 },
   joinEmail: { name: "join:email", limit: 3, windowSeconds: 60 * 60 },
   verifyIp: { name: "verify:ip", limit: 30, windowSeconds: 15 * 60 },
-  // Every code sent is an email to someone: limited per account, per network and per recipient (any number of
-  // accounts can name one address), so the forms cannot be used to flood an inbox.
+  // Every code sent is an email to someone: limited per account, per network, and per recipient across both forms
+  // that send one (a resend, an email change), since any number of accounts can name one address.
   resendAccount: { name: "resend:account", limit: 3, windowSeconds: 15 * 60 },
   resendIp: { name: "resend:ip", limit: 20, windowSeconds: 60 * 60 },
-  resendRecipient: { name: "resend:recipient", limit: 5, windowSeconds: 60 * 60 },
   emailChangeIp: { name: "email-change:ip", limit: 10, windowSeconds: 60 * 60 },
-  emailChangeRecipient: { name: "email-change:recipient", limit: 3, windowSeconds: 60 * 60 },
+  codeRecipient: { name: "code:recipient", limit: 5, windowSeconds: 60 * 60 },
   forgotIp: { name: "forgot:ip", limit: 10, windowSeconds: 60 * 60 },
   forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
   resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },
