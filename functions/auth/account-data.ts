@@ -1,7 +1,7 @@
 // A member's own data: "download my data" (everything the site holds about them) and deleting the account, which
 // must remove or anonymise exactly what the export shows. Used by /account (delete) and /account/data (export).
 import { confirmCurrentPassword } from "./reauthentication";
-import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
+import { getUserById, selectUserStatement, toUser, type User, type UserRow } from "./users";
 import { NOT_FOUND, type Outcome } from "./account";
 import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
 import { logger } from "@functions/log";
@@ -17,16 +17,24 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
   if (!(await confirmCurrentPassword(user, password, "account.delete"))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
+  await db.batch(accountDeletionStatements(db, user));
+  log.info("account.deleted", { userId });
+  return { ok: true };
+}
+
+/**
+ * The statements that delete an account as deleteAccount does, without its password check: for the staff console's
+ * "delete the account" (functions/staff/member-actions.ts), which batches them with its audit row.
+ */
+export function accountDeletionStatements(db: D1Database, user: Pick<User, "id" | "email" | "emailVerifiedAt">): D1PreparedStatement[] {
   // Guest donations made with the member's address are theirs only if they proved they own it: anyone can
   // join with someone else's address, and deleting that account must not erase the real owner's records.
   const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
-  await db.batch([
-    ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
+  return [
+    ...anonymiseMemberGivingStatements(db, user.id, ownedEmail),
     // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
-    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
-  ]);
-  log.info("account.deleted", { userId });
-  return { ok: true };
+    db.prepare("DELETE FROM users WHERE id = ?1").bind(user.id),
+  ];
 }
 
 /** Everything the site holds about a member, for "download my data" (no password hash, no token hashes). */
