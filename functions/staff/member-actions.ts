@@ -33,7 +33,7 @@ async function confirmStaffPassword(store: ThrottleStore, actor: Actor, password
   const verdict = await consumeThrottles(store, [[THROTTLES.reauthAccount, actor.userId]], now);
   if (!verdict.allowed) return { ok: false, status: 429, retryAfter: verdict.retryAfter, message: `Too many attempts. Please wait ${waitText(verdict.retryAfter)} and try again.` };
   const staff = await getUserById(store.db, actor.userId);
-  if (staff === null || !(await confirmCurrentPassword(staff, password, "staff.member-action"))) {
+  if (staff === null || !(await confirmCurrentPassword(staff, password, "console.action"))) {
     return { ok: false, status: 400, message: "That is not your password.", passwordError: true };
   }
   return null;

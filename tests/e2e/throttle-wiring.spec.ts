@@ -8,6 +8,7 @@ import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
 import { get, postForm } from "./http";
 import { joinHttp, verifiedMember, type Member } from "./members";
 import { THROTTLES } from "@functions/auth/throttle";
+import { freshSession, staffMember } from "./staff";
 
 type RuleName = keyof typeof THROTTLES;
 
@@ -82,6 +83,14 @@ const TRIPS: Record<RuleName, Trip> = {
   reauthAccount: {
     prepare: async (r) => ({ ...(await fresh()), member: (await members(r, 1))[0]! }),
     attempt: (r, s) => postForm(r, "/account", { ip: uniqueIp(), token: s.member!.token }, { action: "delete", deletePassword: "a stolen cookie's guess" }),
+  },
+  secondFactorAccount: {
+    // Wrong codes from new sessions of one enrolled staff member, each from its own network.
+    prepare: async (r) => {
+      const staff = await staffMember(r, "admin");
+      return { ip: uniqueIp(), email: staff.email, member: { ...staff, token: await freshSession(r, staff) } };
+    },
+    attempt: (r, s) => postForm(r, "/admin/second-factor", { ip: uniqueIp(), token: s.member!.token }, { code: "000000", next: "/admin" }),
   },
   donateIp: { prepare: fresh, attempt: (r, s) => postForm(r, "/donate", { ip: s.ip }, { amount: "10", frequency: "once" }) },
   thanksIp: { prepare: fresh, attempt: (r, s, i) => get(r, `/donate/thanks?session_id=cs_test_unknownsession${i}`, { ip: s.ip }) },
