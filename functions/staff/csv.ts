@@ -40,13 +40,17 @@ export function csvStream<C>(header: readonly string[], first: CsvPage<C>, fetch
         controller.enqueue(encoder.encode(`\uFEFF${csvRow(header)}`));
         return;
       }
-      if (page === null) {
-        controller.close();
-        return;
+      // Each pull must enqueue or close: with no buffer (highWaterMark 0) a pull that does neither is never followed by
+      // another, and the download would hang. An empty page (the end, or nothing matched) moves straight on.
+      while (page !== null) {
+        const current: CsvPage<C> = page;
+        page = current.next === null ? null : await fetchPage(current.next);
+        if (current.rows.length > 0) {
+          controller.enqueue(encoder.encode(current.rows.map(csvRow).join("")));
+          return;
+        }
       }
-      const current: CsvPage<C> = page;
-      if (current.rows.length > 0) controller.enqueue(encoder.encode(current.rows.map(csvRow).join("")));
-      page = current.next === null ? null : await fetchPage(current.next);
+      controller.close();
     },
   }, { highWaterMark: 0 });
 }

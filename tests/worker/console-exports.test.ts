@@ -120,3 +120,12 @@ describe("the exports", () => {
     expect(await auditRows(actor.userId)).toEqual([]);
   });
 });
+
+describe("an export with nothing to list", () => {
+  it("ends after the header instead of hanging", async () => {
+    const actor = await seedStaff("admin", T0 - 300 * DAY);
+    const ledger = parseLedgerQuery(new URLSearchParams({ month: "2001-01" }));
+    if (!ledger.ok) throw new Error(ledger.message);
+    expect(await text(await exportDonations(env.DB, actor, ledger.value, T0))).toBe(`\uFEFF${DONATION_COLUMNS.join(",")}\r\n`);
+  });
+});
