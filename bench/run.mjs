@@ -4,7 +4,8 @@
 //   5. server CPU inside workerd (hash, session validation)             6. build time and size at 7 / 100 / 1,000 essays
 // It builds from a copy of the app in bench/.tmp/site (see bench/site.mjs), serves it with `astro preview` on
 // port 4329 (BENCH_PORT) with a local D1 in bench/.tmp/state, and stops everything it started, also on errors.
-// Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale.
+// Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale; --console runs
+// only the staff console's bench instead (bench/console.mjs: 100,000 members, 300,000 donations).
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -16,6 +17,7 @@ import { createVerifiedMember, d1Queries, portIsFree, startServers } from "./ser
 import { measureThroughput } from "./throughput.mjs";
 import { ensureLighthouse, runLighthouse } from "./lighthouse.mjs";
 import { writeReport } from "./report.mjs";
+import { benchConsole } from "./console.mjs";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
@@ -222,7 +224,7 @@ async function main() {
   log(`done in ${report.durationSeconds} s: bench/report.md and bench/report.json`);
 }
 
-main().catch((error) => {
+(args.has("--console") ? benchConsole() : main()).catch((error) => {
   console.error(`[bench] failed: ${error instanceof Error ? error.stack ?? error.message : error}`);
   process.exit(1);
 });

@@ -7,11 +7,11 @@ export interface Bar { x: number; y: number; width: number; height: number; labe
 export interface Gridline { y: number; value: number }
 export interface BarChartGeometry { width: number; height: number; plot: { left: number; top: number; bottom: number }; bars: Bar[]; gridlines: Gridline[] }
 
-const WIDTH = 640;
-const HEIGHT = 220;
-const LEFT = 56;
+const WIDTH = 420;
+const HEIGHT = 200;
+const LEFT = 50;
 const TOP = 12;
-const BOTTOM = 28;
+const BOTTOM = 26;
 
 /** The smallest 1, 2 or 5 × 10ⁿ at or above `value` (at least 1), so gridlines fall on round numbers. */
 export function niceCeiling(value: number): number {

@@ -11,6 +11,8 @@ export interface LedgerQuery { month: Month | null; kind: (typeof DONATION_KINDS
 export interface LedgerDonation {
   id: string; createdAt: number; amount: number; amountRefunded: number; currency: string; frequency: "once" | "monthly";
   status: "paid" | "partially_refunded" | "refunded"; email: string | null; userId: string | null; note: string | null; refundedAt: number | null;
+  /** The linked member's current address (the donation's own `email` is what Stripe was given at the time). */
+  memberEmail: string | null;
 }
 
 export interface MonthTotal { month: string; count: number; amount: number; refunded: number }
@@ -51,8 +53,9 @@ export function ledgerQuery(query: LedgerQuery, limit: number): SqlQuery {
   const [createdAt, id] = keysetParams(query.cursor);
   const filters = filterSql(query, 6);
   return {
-    sql: `SELECT d.id, d.created_at, d.amount, d.amount_refunded, d.currency, d.frequency, d.status, d.email, d.user_id, d.note, d.refunded_at
-          FROM donations d
+    sql: `SELECT d.id, d.created_at, d.amount, d.amount_refunded, d.currency, d.frequency, d.status, d.email, d.user_id, d.note, d.refunded_at,
+            u.email AS member_email
+          FROM donations d LEFT JOIN users u ON u.id = d.user_id
           WHERE ${keysetCondition("d.created_at")} AND d.created_at >= ?4 AND d.created_at < ?5 ${filters.sql}
           ORDER BY d.created_at DESC, d.id DESC LIMIT ?3`,
     params: [createdAt, id, limit, query.month?.start ?? 0, query.month?.end ?? Number.MAX_SAFE_INTEGER, ...filters.params],
@@ -77,14 +80,14 @@ export function monthTotalsQuery(query: LedgerQuery, months: Month[], currency: 
 
 interface LedgerRow {
   id: string; created_at: number; amount: number; amount_refunded: number; currency: string; frequency: LedgerDonation["frequency"];
-  status: LedgerDonation["status"]; email: string | null; user_id: string | null; note: string | null; refunded_at: number | null;
+  status: LedgerDonation["status"]; email: string | null; user_id: string | null; note: string | null; refunded_at: number | null; member_email: string | null;
 }
 
 /** Maps a ledger row to a LedgerDonation. */
 export function toLedgerDonation(row: LedgerRow): LedgerDonation {
   return {
     id: row.id, createdAt: row.created_at, amount: row.amount, amountRefunded: row.amount_refunded, currency: row.currency, frequency: row.frequency,
-    status: row.status, email: row.email, userId: row.user_id, note: row.note, refundedAt: row.refunded_at,
+    status: row.status, email: row.email, userId: row.user_id, note: row.note, refundedAt: row.refunded_at, memberEmail: row.member_email,
   };
 }
 

@@ -10,7 +10,7 @@ import { EXPORT_PAGE_SIZE, type Cursor, type SqlQuery } from "./paging";
 const iso = (seconds: number | null): string | null => (seconds === null ? null : new Date(seconds * 1000).toISOString());
 
 export const MEMBER_COLUMNS = ["id", "email", "name", "joined", "verified", "role"] as const;
-export const DONATION_COLUMNS = ["id", "date", "amount_minor", "currency", "kind", "status", "refunded_minor", "refunded_at", "email", "member_id", "note"] as const;
+export const DONATION_COLUMNS = ["id", "date", "amount_minor", "currency", "kind", "status", "refunded_minor", "refunded_at", "email", "member_id", "member_email", "note"] as const;
 
 function memberCells(member: MemberSummary): CsvValue[] {
   return [member.id, member.email, member.displayName, iso(member.createdAt), iso(member.verifiedAt), member.role];
@@ -19,7 +19,7 @@ function memberCells(member: MemberSummary): CsvValue[] {
 function donationCells(donation: LedgerDonation): CsvValue[] {
   return [
     donation.id, iso(donation.createdAt), donation.amount, donation.currency, donation.frequency, donation.status,
-    donation.amountRefunded, iso(donation.refundedAt), donation.email, donation.userId, donation.note,
+    donation.amountRefunded, iso(donation.refundedAt), donation.email, donation.userId, donation.memberEmail, donation.note,
   ];
 }
 

@@ -129,3 +129,15 @@ describe("an export with nothing to list", () => {
     expect(await text(await exportDonations(env.DB, actor, ledger.value, T0))).toBe(`\uFEFF${DONATION_COLUMNS.join(",")}\r\n`);
   });
 });
+
+describe("the ledger export's member column", () => {
+  it("gives the linked member's current address beside the one the donation was made with", async () => {
+    const actor = await seedStaff("admin", T0 - 300 * DAY);
+    const member = await seedMember({ createdAt: T0 - 400 * DAY, email: "now@example.org" });
+    await seedDonation({ createdAt: T0 - 400 * DAY, userId: member.id, email: "then@example.org" });
+    const ledger = parseLedgerQuery(new URLSearchParams({ month: new Date((T0 - 400 * DAY) * 1000).toISOString().slice(0, 7) }));
+    if (!ledger.ok) throw new Error(ledger.message);
+    const [row] = parse(await text(await exportDonations(env.DB, actor, ledger.value, T0)), { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(row).toMatchObject({ email: "then@example.org", member_id: member.id, member_email: "now@example.org" });
+  });
+});
