@@ -5,6 +5,7 @@
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response;
 // 4. turns a page that throws into the friendly 500 page with those same headers, logged without member data
 //    (functions/http/page-failure.ts; astro dev shows the error itself instead).
+// Steps 1–3 run in a log context whose `net` (a keyed hash of the client's network) tags auth and security lines.
 // Under `astro dev` it also applies src/dev/dev-server-headers.ts (behind import.meta.env.DEV: no build contains it).
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
@@ -14,8 +15,9 @@ import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
 import { discardBody } from "@functions/http/request-body";
 import { applySecurityHeaders } from "@functions/http/security-headers";
-import { errorMessage, logger } from "@functions/log";
+import { networkTag } from "@functions/http/client-ip";
 import { failedPageResponse, logPageFailure } from "@functions/http/page-failure";
+import { errorMessage, logger, runWithLogContext } from "@functions/log";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   if (!import.meta.env.DEV) return onDemandRequest(context, next);
@@ -42,12 +44,15 @@ async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promi
   }
 }
 
-/** Steps 1–3, counting D1 queries when the build reports them. */
+/** Steps 1–3 in the request's log context, counting D1 queries when the build reports them. */
 async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promise<Response> {
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
-  const { getDb, countsD1Queries } = await import("./lib/runtime");
+  const { getDb, countsD1Queries, hashSecretOrNull } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");
-  if (countsD1Queries()) {
+  const secret = hashSecretOrNull();
+  const net = secret === null ? "unkeyed" : networkTag(secret, context.request);
+  return runWithLogContext({ net }, async () => {
+    if (!countsD1Queries()) return handle(context, next, getDb, formActionOrigins);
     // Buffer the body so queries made while the page streams are counted too.
     const { countQueries } = await import("@functions/http/d1-counter");
     const { result, queries } = await countQueries(async () => {
@@ -56,8 +61,7 @@ async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promis
     });
     result.headers.set("X-D1-Queries", String(queries));
     return result;
-  }
-  return handle(context, next, getDb, formActionOrigins);
+  });
 }
 
 /** The middleware's work for an on-demand request (see the header comment). */
