@@ -1,13 +1,21 @@
 // The Worker's entry point (wrangler.toml `main`): Astro's request handler, plus the daily Cron Trigger that
-// deletes expired rows (functions/housekeeping.ts). Everything a visitor sees goes through `fetch`.
+// deletes expired rows (functions/housekeeping.ts) and retries deleting the Stripe customers of deleted accounts
+// that Stripe did not confirm at the time (functions/donations/customer-deletion.ts). Everything a visitor sees
+// goes through `fetch`.
 import astro from "@astrojs/cloudflare/entrypoints/server";
 import { deleteExpiredRows } from "@functions/housekeeping";
+import { retryStripeCustomerDeletions } from "@functions/donations/customer-deletion";
+import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { nowSeconds } from "@functions/clock";
 import { logger } from "@functions/log";
 
 export default {
   fetch: astro.fetch,
   async scheduled(_controller, env, ctx): Promise<void> {
-    ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => logger("housekeeping").info("expired.deleted", { ...deleted })));
+    const log = logger("housekeeping");
+    ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => log.info("expired.deleted", { ...deleted })));
+    ctx.waitUntil(
+      retryStripeCustomerDeletions(env.DB, () => stripeFromEnv(env), nowSeconds()).then((report) => log.info("stripe_customers.retried", { ...report })),
+    );
   },
 } satisfies ExportedHandler<Env>;
