@@ -9,7 +9,7 @@ import { deleteAccount, exportUserData } from "@functions/auth/account-data";
 import { retryStripeCustomerDeletions } from "@functions/donations/customer-deletion";
 import { createStripeClient } from "@functions/donations/stripe-client";
 import { hashPassword } from "@functions/auth/passwords";
-import { standInRequests, testStripe, unique } from "./donations-support";
+import { deliver, donationsWhere, makeEvent, paidInvoice, paidSubscriptionSession, standInRequests, testStripe, unique } from "./donations-support";
 import { PASSWORD, T0, count, insertUser, uniqueEmail } from "./support";
 
 /** A client for a Stripe that cannot be reached (nothing listens on port 9 of this machine). */
@@ -119,6 +119,22 @@ describe("export and deletion cover the same rows", () => {
     expect(await deleteAccount(env.DB, testStripe(), w.unverified.id, PASSWORD, T0 + 601)).toEqual({ ok: true });
     expect((await customerDeletionsAtStandIn(customers)).sort()).toEqual([`${w.linked.customer} 200`, `${w.guestVerified.customer} 200`, `${w.unverifiedLinked.customer} 200`].sort());
     expect(await pendingDeletions(customers)).toBe(0);
+  });
+});
+
+describe("after the deletion", () => {
+  it("a payment recorded again (the first invoice's own event, a late thank-you page) does not bring the customer id back", async () => {
+    const member = await makeMember();
+    const ids = { subscription: `sub_${unique()}`, invoice: `in_${unique()}`, customer: `cus_${unique()}` };
+    const metadata = { kind: "donation", frequency: "monthly", user_id: member.id, note: "Keep going" };
+    expect((await deliver(makeEvent("checkout.session.completed", paidSubscriptionSession(ids, metadata)))).status).toBe(200);
+    expect((await donationsWhere("invoice_id", ids.invoice))[0]).toMatchObject({ user_id: member.id, customer_id: ids.customer, note: "Keep going" });
+    expect(await deleteAccount(env.DB, testStripe(), member.id, PASSWORD, T0 + 600)).toEqual({ ok: true });
+
+    expect((await deliver(makeEvent("invoice.paid", paidInvoice(ids, metadata)))).status).toBe(200);
+    const rows = await donationsWhere("invoice_id", ids.invoice);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ user_id: null, email: null, note: null, customer_id: null, subscription_id: ids.subscription });
   });
 });
 
