@@ -7,11 +7,12 @@ import { defineConfig } from "@playwright/test";
 import base from "./playwright.config";
 import { DEV_SITE_PORT, DEV_SITE_URL, DEV_STATE_DIR, DEV_VITE_CACHE_DIR } from "./tests/support/test-env";
 
-// What scripts/setup-local.mjs copies to .dev.vars, with links in emails pointing at this server.
+// What scripts/setup-local.mjs copies to .dev.vars, with links in emails pointing at this server and a HASH_SECRET
+// (setup-local generates a random one; a fixed one here keeps the file unchanged between runs).
 // CLOUDFLARE_ENV=e2e-dev makes wrangler and the adapter read this file instead of .dev.vars.
 // Written only when it changes: every Playwright worker loads this config, and the dev server restarts when the file does.
 const example = readFileSync(".dev.vars.example", "utf8");
-const settings = example.replace(/^SITE_URL=.*$/m, `SITE_URL=${DEV_SITE_URL}`);
+const settings = example.replace(/^SITE_URL=.*$/m, `SITE_URL=${DEV_SITE_URL}`).replace(/^HASH_SECRET=.*$/m, "HASH_SECRET=dev-server-tests-local-only");
 if (!existsSync(".dev.vars.e2e-dev") || readFileSync(".dev.vars.e2e-dev", "utf8") !== settings) writeFileSync(".dev.vars.e2e-dev", settings);
 // The donation check (src/integrations/validate-donation-config.ts) reads .dev.vars itself; the environment wins.
 const donationSettings = Object.fromEntries(

@@ -1,7 +1,10 @@
 // The site's one logger: every line is one JSON object with `level`, `type` (the area that wrote it), `event` and
 // plain fields, so Workers Logs in production (and the terminal locally) can filter on any of them. Log ids, counts
 // and outcomes only: never passwords, tokens, codes, email addresses, notes or card details. As a last guard, a field
-// whose name says it holds a secret is written as "[redacted]" whatever the caller passed.
+// whose name says it holds a secret is written as "[redacted]" whatever the caller passed. Auth and security lines
+// also carry `net`, a keyed hash of the client's network that the middleware puts in the request's log context
+// (runWithLogContext), so an attack can be traced across lines without logging anyone's address.
+import { AsyncLocalStorage } from "node:async_hooks";
 
 /** The areas that write log lines. */
 export type LogType = "auth" | "donations" | "email" | "security" | "housekeeping";
@@ -23,9 +26,22 @@ const WRITERS: Record<LogLevel, (line: string) => void> = {
   error: (line) => console.error(line),
 };
 
+/** What every auth and security line of one request carries. */
+export interface LogContext { net: string }
+
+const requestContext = new AsyncLocalStorage<LogContext>();
+const CONTEXT_TYPES: ReadonlySet<LogType> = new Set(["auth", "security"]);
+
+/** Runs `work` (a request's handling) with `context` added to every auth and security line it writes. */
+export function runWithLogContext<T>(context: LogContext, work: () => T): T {
+  return requestContext.run(context, work);
+}
+
 /** Writes one line: `{"level":…,"type":…,"event":…, …fields}`. */
 export function logEvent(level: LogLevel, type: LogType, event: string, fields: LogFields = {}): void {
-  const safe = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : value]));
+  const context = CONTEXT_TYPES.has(type) ? requestContext.getStore() : undefined;
+  const all: Record<string, unknown> = context === undefined ? fields : { net: context.net, ...fields };
+  const safe = Object.fromEntries(Object.entries(all).map(([key, value]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : value]));
   WRITERS[level](JSON.stringify({ ...safe, level, type, event }, ["level", "type", "event", ...Object.keys(safe)]));
 }
 

@@ -3,6 +3,7 @@
 // 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors, and keeps
 //    the signed-in hint cookie in step with it (set for a live session, cleared with a dead one);
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
+// Everything runs in a log context whose `net` (a keyed hash of the client's network) tags auth and security lines.
 // Under `astro dev` it also applies src/dev/dev-server-headers.ts (behind import.meta.env.DEV: no build contains it).
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
@@ -12,7 +13,8 @@ import { nowSeconds } from "@functions/clock";
 import { isSameOriginRequest } from "@functions/http/origin";
 import { discardBody } from "@functions/http/request-body";
 import { applySecurityHeaders } from "@functions/http/security-headers";
-import { errorMessage, logger } from "@functions/log";
+import { networkTag } from "@functions/http/client-ip";
+import { errorMessage, logger, runWithLogContext } from "@functions/log";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   if (!import.meta.env.DEV) return onDemandRequest(context, next);
@@ -29,9 +31,12 @@ async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promi
   context.locals.sessionLookupFailed = false;
   if (context.isPrerendered) return next();
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
-  const { getDb, countsD1Queries } = await import("./lib/runtime");
+  const { getDb, countsD1Queries, hashSecretOrNull } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");
-  if (countsD1Queries()) {
+  const secret = hashSecretOrNull();
+  const net = secret === null ? "unkeyed" : networkTag(secret, context.request);
+  return runWithLogContext({ net }, async () => {
+    if (!countsD1Queries()) return handle(context, next, getDb, formActionOrigins);
     // Buffer the body so queries made while the page streams are counted too.
     const { countQueries } = await import("@functions/http/d1-counter");
     const { result, queries } = await countQueries(async () => {
@@ -40,8 +45,7 @@ async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promi
     });
     result.headers.set("X-D1-Queries", String(queries));
     return result;
-  }
-  return handle(context, next, getDb, formActionOrigins);
+  });
 }
 
 /** The middleware's work for an on-demand request (see the header comment). */

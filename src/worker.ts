@@ -1,8 +1,10 @@
-// The Worker's entry point (wrangler.toml `main`): Astro's request handler, plus the daily Cron Trigger that
-// deletes expired rows (functions/housekeeping.ts) and retries deleting the Stripe customers of deleted accounts
-// that Stripe did not confirm at the time (functions/donations/customer-deletion.ts). Everything a visitor sees
-// goes through `fetch`.
+// The Worker's entry point (wrangler.toml `main`): Astro's request handler behind the redirect of plain HTTP to
+// HTTPS (functions/http/https-only.ts), plus the daily Cron Trigger that deletes expired rows
+// (functions/housekeeping.ts) and retries deleting the Stripe customers of deleted accounts that Stripe did not
+// confirm at the time (functions/donations/customer-deletion.ts). Every on-demand page and endpoint goes through
+// `fetch`.
 import astro from "@astrojs/cloudflare/entrypoints/server";
+import { redirectToHttps } from "@functions/http/https-only";
 import { deleteExpiredRows } from "@functions/housekeeping";
 import { retryStripeCustomerDeletions } from "@functions/donations/customer-deletion";
 import { stripeFromEnv } from "@functions/donations/stripe-client";
@@ -10,7 +12,9 @@ import { nowSeconds } from "@functions/clock";
 import { logger } from "@functions/log";
 
 export default {
-  fetch: astro.fetch,
+  async fetch(request, env, ctx) {
+    return (await redirectToHttps(request)) ?? astro.fetch(request, env, ctx);
+  },
   async scheduled(_controller, env, ctx): Promise<void> {
     const log = logger("housekeeping");
     ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => log.info("expired.deleted", { ...deleted })));

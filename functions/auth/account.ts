@@ -5,12 +5,12 @@ import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword, PASSWOR
 import { confirmCurrentPassword } from "./reauthentication";
 import { checkPasswordPolicy, screenNewPassword } from "./password-policy";
 import type { BreachCheck } from "./breached-passwords";
-import { insertSessionStatement, invalidateUserSessionsStatement, newSession, type NewSession } from "./sessions";
+import { endPreviousSessionStatements, insertSessionStatement, invalidateUserSessions, invalidateUserSessionsStatement, newSession, type NewSession } from "./sessions";
 import { generateCode } from "./tokens";
-import { upsertVerificationStatement, createEmailVerification } from "./email-verification";
+import { cancelEmailChangeStatement, createEmailVerification, releaseAddressStatement, upsertVerificationStatement } from "./email-verification";
 import {
   checkDisplayName, generateUserId, getUserByEmail, getUserById, insertUserStatement, isUniqueViolation, isValidEmail,
-  normaliseEmail, updateDisplayName, updatePasswordStatement,
+  normaliseEmail, rehashPasswordStatement, updateDisplayName, updatePasswordStatement,
 } from "./users";
 import { consumePasswordReset, createPasswordReset, deletePasswordResetsStatement, findPasswordReset } from "./password-reset";
 import type { Mailer } from "@functions/email/mailer";
@@ -40,7 +40,13 @@ async function sendQuietly(mailer: Mailer, message: Parameters<Mailer["send"]>[0
   }
 }
 
-export interface SignUpInput { email: string; password: string; displayName: string | null }
+export interface SignUpInput {
+  email: string;
+  password: string;
+  displayName: string | null;
+  /** The session this device already had (a member joining again while signed in): it ends with the sign-up. */
+  previousSessionId?: string | null | undefined;
+}
 
 /** Every problem with a sign-up at once (email, password, display name), so the form can show them together. */
 export function checkSignUp(input: SignUpInput): FieldErrors {
@@ -85,7 +91,9 @@ export async function createAccount(db: D1Database, mailer: Mailer, input: SignU
     await db.batch([
       insertUserStatement(db, { id: userId, email, displayName: input.displayName, passwordHash }, now),
       insertSessionStatement(db, session, userId, now),
+      releaseAddressStatement(db, email, userId),
       upsertVerificationStatement(db, userId, email, code, now),
+      ...endPreviousSessionStatements(db, input.previousSessionId),
     ]);
   } catch (error) {
     if (isUniqueViolation(error)) {
@@ -99,8 +107,13 @@ export async function createAccount(db: D1Database, mailer: Mailer, input: SignU
   return { ok: true, ...session, userId };
 }
 
-/** Checks an email and password and starts a new session. Unknown emails cost and say the same as wrong passwords. */
-export async function signIn(db: D1Database, email: string, password: string, now: number): Promise<Outcome<SignedIn>> {
+/**
+ * Checks an email and password and starts a new session, ending `previousSessionId` (the device's old session) with
+ * it. Unknown emails cost and say the same as wrong passwords. The session is stored only if the password hash is
+ * still the one checked: a reset or password change that lands while scrypt runs ends every session, and a sign-in
+ * with the old password must not slip a new one in after it.
+ */
+export async function signIn(db: D1Database, email: string, password: string, now: number, previousSessionId: string | null = null): Promise<Outcome<SignedIn>> {
   const failure = { ok: false as const, errors: { form: "That email and password do not match an account." } };
   if (password.length > PASSWORD_INPUT_MAX) return failure;
   const user = await getUserByEmail(db, email);
@@ -114,9 +127,14 @@ export async function signIn(db: D1Database, email: string, password: string, no
     return failure;
   }
   const session = newSession(now);
-  const statements = [insertSessionStatement(db, session, user.id, now)];
-  if (needsRehash(user.passwordHash)) statements.push(updatePasswordStatement(db, user.id, await hashPassword(password)));
-  await db.batch(statements);
+  const unchanged = { sql: "EXISTS (SELECT 1 FROM users WHERE id = ?5 AND password_hash = ?6)", values: [user.id, user.passwordHash] };
+  const statements = [insertSessionStatement(db, session, user.id, now, unchanged), ...endPreviousSessionStatements(db, previousSessionId)];
+  if (needsRehash(user.passwordHash)) statements.push(rehashPasswordStatement(db, user.id, user.passwordHash, await hashPassword(password)));
+  const [inserted] = await db.batch(statements);
+  if (inserted!.meta.changes !== 1) {
+    log.warn("signin.failed", { userId: user.id, reason: "password-changed-meanwhile" });
+    return failure;
+  }
   log.info("signin", { userId: user.id });
   return { ok: true, ...session, userId: user.id };
 }
@@ -124,6 +142,7 @@ export async function signIn(db: D1Database, email: string, password: string, no
 /** Emails a fresh verification code to the address awaiting verification (or the account's own). */
 export async function resendVerification(db: D1Database, mailer: Mailer, userId: string, email: string, siteUrl: string, now: number): Promise<boolean> {
   const code = await createEmailVerification(db, userId, email, now);
+  if (code === null) return false;
   log.info("verify.resent", { userId });
   return sendQuietly(mailer, verificationEmail(email, code, siteUrl), "verify.resend");
 }
@@ -151,10 +170,38 @@ export async function changePassword(
     insertSessionStatement(db, session, userId, now),
     // A reset link requested before the change would otherwise undo it.
     deletePasswordResetsStatement(db, userId),
+    // So would a pending email change started by whoever knew the old password.
+    cancelEmailChangeStatement(db, userId),
   ]);
   log.info("password.changed", { userId });
   await sendQuietly(mailer, passwordChangedEmail(user.email), "password.changed");
   return { ok: true, ...session, userId };
+}
+
+/** A session this young may sign out the member's other devices without the password (ASVS 7.5.2 allows either). */
+export const RECENT_SIGN_IN = 5 * 60;
+
+/** True when the session began (a sign-in, join, reset or password change) within RECENT_SIGN_IN of `now`. */
+export function isRecentSignIn(session: { createdAt: number }, now: number): boolean {
+  return now - session.createdAt <= RECENT_SIGN_IN;
+}
+
+/**
+ * Ends every session of the member but `session`, after the current password, unless the session is a recent
+ * sign-in: someone holding a stolen cookie must not be able to evict the owner from their other devices.
+ */
+export async function signOutOtherDevices(
+  db: D1Database, userId: string, session: { id: string; createdAt: number }, password: string, now: number,
+): Promise<Outcome<object>> {
+  if (!isRecentSignIn(session, now)) {
+    if (password === "") return { ok: false, errors: { everywherePassword: "Enter your password to sign out your other devices." } };
+    const user = await getUserById(db, userId);
+    if (user === null) return { ok: false, errors: NOT_FOUND };
+    if (!(await confirmCurrentPassword(user, password, "signout.everywhere"))) return { ok: false, errors: { everywherePassword: "That is not your current password." } };
+  }
+  await invalidateUserSessions(db, userId, session.id);
+  log.info("signout.everywhere", { userId });
+  return { ok: true };
 }
 
 /** Sets the member's display name from what they typed (trimmed; empty removes it). */
@@ -219,6 +266,10 @@ export async function requestEmailChange(
     return { ok: false, errors: { newEmail: "Another account uses that email address." } };
   }
   const code = await createEmailVerification(db, userId, newEmail, now);
+  if (code === null) {
+    log.info("email.change.refused", { userId, reason: "address-awaited" });
+    return { ok: false, errors: { newEmail: "Another account is waiting to confirm a change to that address. Please try again later." } };
+  }
   log.info("email.change.requested", { userId });
   await sendQuietly(mailer, verificationEmail(newEmail, code, siteUrl), "email.change");
   await sendQuietly(mailer, emailChangeNoticeEmail(user.email, newEmail), "email.change.notice");

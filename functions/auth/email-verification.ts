@@ -1,7 +1,8 @@
 // Email verification codes: 8 characters, 15-minute life, single use, five wrong tries end the code. A new code
 // remembers the hash of the one it replaced, so typing that older code is answered as "replaced", not "wrong".
 // Used by the account use-cases (the first code, a resend, the code an email change sends to the new address) and
-// by /verify, which checks the typed code.
+// by /verify, which checks the typed code. One address has at most one live code across all accounts (migration 0006),
+// so many accounts cannot all point a pending email change at one inbox.
 import { constantTimeEqual, generateCode, hashToken, normaliseCode } from "./tokens";
 import { isUniqueViolation } from "./users";
 import { deletePasswordResetsStatement } from "./password-reset";
@@ -22,10 +23,34 @@ export function upsertVerificationStatement(db: D1Database, userId: string, emai
     .bind(userId, email, hashToken(code), now + CODE_LIFETIME, now);
 }
 
-/** Creates a fresh code for `email` (replacing any earlier one) and returns it for the email. */
-export async function createEmailVerification(db: D1Database, userId: string, email: string, now: number): Promise<string> {
+/** The statement that cancels a member's pending change of address (a code for an address other than the account's). */
+export function cancelEmailChangeStatement(db: D1Database, userId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM email_verifications WHERE user_id = ?1 AND email <> (SELECT email FROM users WHERE id = ?1)").bind(userId);
+}
+
+/**
+ * The statement that frees `email` from other accounts' pending changes, for a sign-up with that address: once it has
+ * an account, no change to it can complete, and the new owner's own code must be the address's one live code.
+ */
+export function releaseAddressStatement(db: D1Database, email: string, userId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM email_verifications WHERE email = ?1 AND user_id <> ?2").bind(email, userId);
+}
+
+/**
+ * Creates a fresh code for `email` (replacing any earlier one of this member) and returns it for the email; null when
+ * another account already has a live code for that address (an expired one gives way).
+ */
+export async function createEmailVerification(db: D1Database, userId: string, email: string, now: number): Promise<string | null> {
   const code = generateCode();
-  await upsertVerificationStatement(db, userId, email, code, now).run();
+  try {
+    await db.batch([
+      db.prepare("DELETE FROM email_verifications WHERE email = ?1 AND user_id <> ?2 AND expires_at <= ?3").bind(email, userId, now),
+      upsertVerificationStatement(db, userId, email, code, now),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
   return code;
 }
 

@@ -6,12 +6,22 @@
 import { checkSignUp, createAccount, type FieldErrors, type SignedIn } from "./account";
 import { screenNewPassword } from "./password-policy";
 import type { BreachCheck } from "./breached-passwords";
-import { consumeThrottle, THROTTLES } from "./throttle";
+import { consumeThrottle, THROTTLES, type ThrottleStore } from "./throttle";
 import { normaliseEmail } from "./users";
 import type { Mailer } from "@functions/email/mailer";
 import { waitText } from "@functions/http/form-guard";
+import { logger } from "@functions/log";
 
-export interface JoinForm { email: string; password: string; displayName: string; agree: boolean }
+const log = logger("security");
+
+export interface JoinForm {
+  email: string;
+  password: string;
+  displayName: string;
+  agree: boolean;
+  /** The session the device already had, if any: it ends when the new account signs in. */
+  previousSessionId?: string | null | undefined;
+}
 
 export type JoinResult =
   | ({ ok: true } & SignedIn)
@@ -32,9 +42,9 @@ export function checkJoinForm(form: JoinForm): FieldErrors {
   return errors;
 }
 
-/** Joins from the /join form posted from `ip`: see the header for what is counted. */
+/** Joins from the /join form posted from `ip`: see the header for what is counted (in `store`, whose db it writes to). */
 export async function joinCommunity(
-  db: D1Database, mailer: Mailer, form: JoinForm, ip: string, siteUrl: string, now: number, breaches: BreachCheck,
+  store: ThrottleStore, mailer: Mailer, form: JoinForm, ip: string, siteUrl: string, now: number, breaches: BreachCheck,
 ): Promise<JoinResult> {
   const errors = checkJoinForm(form);
   if (Object.keys(errors).length > 0) return { ok: false, status: 400, errors };
@@ -43,9 +53,10 @@ export async function joinCommunity(
 
   // Both are counted (in parallel), so probing one key costs the other too.
   const [byNetwork, byAddress] = await Promise.all([
-    consumeThrottle(db, THROTTLES.joinIp, ip, now),
-    consumeThrottle(db, THROTTLES.joinEmail, normaliseEmail(form.email), now),
+    consumeThrottle(store, THROTTLES.joinIp, ip, now),
+    consumeThrottle(store, THROTTLES.joinEmail, normaliseEmail(form.email), now),
   ]);
+  if (!byNetwork.allowed || !byAddress.allowed) log.warn("throttle.refused", { path: "/join", rules: [byNetwork.allowed ? "" : THROTTLES.joinIp.name, byAddress.allowed ? "" : THROTTLES.joinEmail.name].filter(Boolean).join(",") });
   if (!byNetwork.allowed) {
     return {
       ok: false, status: 429, retryAfter: byNetwork.retryAfter,
@@ -59,7 +70,11 @@ export async function joinCommunity(
     };
   }
 
-  const result = await createAccount(db, mailer, { email: form.email, password: form.password, displayName: form.displayName.trim() || null }, siteUrl, now);
+  const result = await createAccount(
+    store.db, mailer,
+    { email: form.email, password: form.password, displayName: form.displayName.trim() || null, previousSessionId: form.previousSessionId },
+    siteUrl, now,
+  );
   if (result.ok) return result;
   // The only refusal createAccount has is an address that already has an account.
   return { ok: false, status: 400, errors: result.errors, duplicate: result.errors.email !== undefined };

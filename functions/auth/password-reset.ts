@@ -3,6 +3,7 @@
 // creates, resetPassword checks and consumes) and by /reset, which asks whether a link is live before showing its form.
 import { generateToken, hashToken } from "./tokens";
 import { insertSessionStatement, type NewSession } from "./sessions";
+import { logger } from "@functions/log";
 
 export const RESET_LIFETIME = 60 * 60;
 
@@ -23,12 +24,13 @@ export async function createPasswordReset(db: D1Database, userId: string, now: n
   return token;
 }
 
-/** The member a live reset token belongs to, or null; does not consume it (used to show the form). */
+/** The member a live reset token belongs to, or null (logged: guessed, expired and spent links look alike); does not consume it. */
 export async function findPasswordReset(db: D1Database, token: string, now: number): Promise<{ userId: string } | null> {
   const row = await db
     .prepare("SELECT user_id FROM password_resets WHERE id = ?1 AND expires_at > ?2")
     .bind(hashToken(token), now)
     .first<{ user_id: string }>();
+  if (row === null) logger("security").warn("reset.link_refused");
   return row === null ? null : { userId: row.user_id };
 }
 
@@ -49,9 +51,9 @@ export async function consumePasswordReset(
       .bind(tokenId, now, passwordHash),
     db.prepare(`DELETE FROM sessions WHERE user_id = ${owner}`).bind(tokenId, now),
     insertSessionStatement(db, session, userId, now, live),
-    // The address is verified now, so its sign-up code is spent (a pending change to another address stays).
-    db.prepare(`DELETE FROM email_verifications WHERE user_id = ${owner} AND email = (SELECT email FROM users WHERE id = ${owner})`)
-      .bind(tokenId, now),
+    // The address is verified now, so its sign-up code is spent; and a pending change to another address, perhaps
+    // started by whoever made the reset necessary, is cancelled.
+    db.prepare(`DELETE FROM email_verifications WHERE user_id = ${owner}`).bind(tokenId, now),
     db.prepare(`DELETE FROM password_resets WHERE user_id = ${owner} RETURNING user_id`).bind(tokenId, now),
   ]);
   const claimed = results[4]?.results[0];

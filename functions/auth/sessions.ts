@@ -115,9 +115,22 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
   return { session, user, renewed };
 }
 
+/** The statement that ends one session; batch it with the sign-in that replaces it. */
+export function invalidateSessionStatement(db: D1Database, sessionId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM sessions WHERE id = ?1").bind(sessionId);
+}
+
 /** Ends one session (sign-out). */
 export async function invalidateSession(db: D1Database, sessionId: string): Promise<void> {
-  await db.prepare("DELETE FROM sessions WHERE id = ?1").bind(sessionId).run();
+  await invalidateSessionStatement(db, sessionId).run();
+}
+
+/**
+ * The statements that end the session a device had before it signs in again (or joins) as anyone: without them the
+ * old session would stay valid server-side for up to 30 days after its cookie is overwritten (ASVS 7.2.4).
+ */
+export function endPreviousSessionStatements(db: D1Database, previousSessionId: string | null | undefined): D1PreparedStatement[] {
+  return previousSessionId ? [invalidateSessionStatement(db, previousSessionId)] : [];
 }
 
 /** The statement that ends every session of a member except `keepSessionId`; batch it with the change that needs it. */

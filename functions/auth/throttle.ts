@@ -1,7 +1,8 @@
 // Durable rate limits in D1 (fixed windows), shared by every Worker instance. Counted through guardForm
 // (functions/http/form-guard.ts) by every form that takes attempts: sign-in, join, verify, resend, forgot, reset,
-// account and donate. Keys hold a hash of the IP address or email, never the value itself.
-import { hashToken } from "./tokens";
+// account and donate. Keys hold a keyed hash (HMAC with HASH_SECRET) of the IP network, email address or account,
+// never the value itself, and never a plain hash that could be reversed by hashing every IPv4 address.
+import { keyedHash } from "./tokens";
 import { DAY } from "@functions/clock";
 
 export interface ThrottleRule { name: string; limit: number; windowSeconds: number }
@@ -15,23 +16,34 @@ export const THROTTLES = {
   joinIp: { name: "join:ip", limit: 100, windowSeconds: 60 * 60 },
   joinEmail: { name: "join:email", limit: 3, windowSeconds: 60 * 60 },
   verifyIp: { name: "verify:ip", limit: 30, windowSeconds: 15 * 60 },
+  // Every code sent is an email to someone: limited per account, per network and per recipient (any number of
+  // accounts can name one address), so the forms cannot be used to flood an inbox.
   resendAccount: { name: "resend:account", limit: 3, windowSeconds: 15 * 60 },
+  resendIp: { name: "resend:ip", limit: 20, windowSeconds: 60 * 60 },
+  resendRecipient: { name: "resend:recipient", limit: 5, windowSeconds: 60 * 60 },
+  emailChangeIp: { name: "email-change:ip", limit: 10, windowSeconds: 60 * 60 },
+  emailChangeRecipient: { name: "email-change:recipient", limit: 3, windowSeconds: 60 * 60 },
   forgotIp: { name: "forgot:ip", limit: 10, windowSeconds: 60 * 60 },
   forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
   resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },
   accountIp: { name: "account:ip", limit: 30, windowSeconds: 15 * 60 },
+  /** Actions on /account that ask for the current password: a stolen cookie gets few guesses, from any number of networks. */
+  reauthAccount: { name: "reauth:account", limit: 10, windowSeconds: 15 * 60 },
   /** Creating Checkout Sessions costs Stripe API calls: a generous limit keeps a script from exhausting them. */
   donateIp: { name: "donate:ip", limit: 30, windowSeconds: 10 * 60 },
   /** Each thank-you page view asks Stripe about the session; a donor reloads it a few times at most. */
   thanksIp: { name: "thanks:ip", limit: 30, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
+/** Where throttles are counted, and the secret their keys are made with. */
+export interface ThrottleStore { db: D1Database; secret: string }
+
 export type ThrottleResult = { allowed: true } | { allowed: false; retryAfter: number };
 
 /** Counts one attempt against `rule` for `subject` and says whether it is allowed; atomic in one statement. */
-export async function consumeThrottle(db: D1Database, rule: ThrottleRule, subject: string, now: number): Promise<ThrottleResult> {
-  const key = `${rule.name}:${hashToken(subject)}`;
-  const row = await db
+export async function consumeThrottle(store: ThrottleStore, rule: ThrottleRule, subject: string, now: number): Promise<ThrottleResult> {
+  const key = `${rule.name}:${keyedHash(store.secret, "throttle", subject)}`;
+  const row = await store.db
     .prepare(
       `INSERT INTO throttles (key, hits, window_start) VALUES (?1, 1, ?2)
        ON CONFLICT (key) DO UPDATE SET
@@ -46,11 +58,12 @@ export async function consumeThrottle(db: D1Database, rule: ThrottleRule, subjec
 }
 
 /** Consumes several rules at once; the first refusal wins (all are counted, so probing one key costs every key). */
-export async function consumeThrottles(db: D1Database, checks: Array<[ThrottleRule, string]>, now: number): Promise<ThrottleResult> {
-  const results = await Promise.all(checks.map(([rule, subject]) => consumeThrottle(db, rule, subject, now)));
-  const refused = results.filter((result): result is { allowed: false; retryAfter: number } => !result.allowed);
-  if (refused.length === 0) return { allowed: true };
-  return { allowed: false, retryAfter: Math.max(...refused.map((result) => result.retryAfter)) };
+export async function consumeThrottles(store: ThrottleStore, checks: Array<[ThrottleRule, string]>, now: number): Promise<ThrottleResult & { refusedBy?: string[] }> {
+  const results = await Promise.all(checks.map(([rule, subject]) => consumeThrottle(store, rule, subject, now)));
+  const refusedBy = checks.filter((_, i) => !results[i]!.allowed).map(([rule]) => rule.name);
+  const waits = results.flatMap((result) => (result.allowed ? [] : [result.retryAfter]));
+  if (waits.length === 0) return { allowed: true };
+  return { allowed: false, retryAfter: Math.max(...waits), refusedBy };
 }
 
 /** Deletes windows that started more than a day ago (longer than any rule's window), so the table stays small. */

@@ -2,7 +2,8 @@
 // form (its nonce and idempotency key).
 // Follows Lucia's session guide (lucia-auth.com, "Basic session API", 2024 revision built on @oslojs):
 // tokens are random base32 strings, and only their SHA-256 ever reaches the database.
-import { sha256 } from "@oslojs/crypto/sha2";
+import { SHA256, sha256 } from "@oslojs/crypto/sha2";
+import { hmac } from "@oslojs/crypto/hmac";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 
 /** A random token of `bytes` bytes (default 20 = 160 bits) as lower-case base32 without padding. */
@@ -15,6 +16,15 @@ export function generateToken(bytes = 20): string {
 /** SHA-256 of a string as lower-case hex: the only form in which secrets are stored. */
 export function hashToken(token: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+/**
+ * HMAC-SHA-256 of `value` under the site's HASH_SECRET, for one `purpose` ("throttle", "network"), as hex. For keys
+ * made from guessable values (an IP address, an email address): a plain hash of those is reversed by trying them all.
+ */
+export function keyedHash(secret: string, purpose: string, value: string): string {
+  const encoder = new TextEncoder();
+  return encodeHexLowerCase(hmac(SHA256, encoder.encode(secret), encoder.encode(`${purpose}\n${value}`)));
 }
 
 /** Compares two strings in time that depends only on their lengths. */

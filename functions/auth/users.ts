@@ -94,7 +94,15 @@ export async function updateDisplayName(db: D1Database, userId: string, displayN
   await db.prepare("UPDATE users SET display_name = ?1 WHERE id = ?2").bind(displayName, userId).run();
 }
 
-/** The statement that replaces a member's password hash (sign-in rehash, password change). */
+/**
+ * The statement that upgrades a member's hash to current parameters after a sign-in, only if the hash is still the
+ * one the password was checked against: a reset or change that landed meanwhile must not be undone.
+ */
+export function rehashPasswordStatement(db: D1Database, userId: string, checkedHash: string, passwordHash: string): D1PreparedStatement {
+  return db.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3").bind(passwordHash, userId, checkedHash);
+}
+
+/** The statement that replaces a member's password hash (password change, reset). */
 export function updatePasswordStatement(db: D1Database, userId: string, passwordHash: string): D1PreparedStatement {
   return db.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2").bind(passwordHash, userId);
 }

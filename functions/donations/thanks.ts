@@ -5,7 +5,7 @@ import type Stripe from "stripe";
 import { isCheckoutSessionId, retrieveCheckoutSession } from "./checkout";
 import { fulfilCheckoutSession, isDonationMetadata } from "./ledger";
 import { errorFields } from "./stripe-client";
-import { consumeThrottle, THROTTLES } from "@functions/auth/throttle";
+import { consumeThrottle, THROTTLES, type ThrottleStore } from "@functions/auth/throttle";
 import { logger } from "@functions/log";
 
 const log = logger("donations");
@@ -21,7 +21,8 @@ export type ThanksOutcome =
   | { state: "paid" | "processing" | "unfinished"; session: Stripe.Checkout.Session };
 
 export interface ThanksLookUp {
-  db: D1Database;
+  /** D1 (the ledger and the throttle) and the secret throttle keys are made with. */
+  store: ThrottleStore;
   stripe: Stripe;
   /** The session_id query parameter as it came. */
   sessionId: string;
@@ -31,10 +32,10 @@ export interface ThanksLookUp {
 }
 
 /** Looks the donation up at Stripe (see the header comment) and records it when it is paid. */
-export async function lookUpThankYou({ db, stripe, sessionId, ip, now }: ThanksLookUp): Promise<ThanksOutcome> {
+export async function lookUpThankYou({ store, stripe, sessionId, ip, now }: ThanksLookUp): Promise<ThanksOutcome> {
   if (!isCheckoutSessionId(sessionId)) return { state: "malformed" };
   try {
-    const verdict = await consumeThrottle(db, THROTTLES.thanksIp, ip, now);
+    const verdict = await consumeThrottle(store, THROTTLES.thanksIp, ip, now);
     if (!verdict.allowed) {
       log.warn("thanks.throttled", { retryAfter: verdict.retryAfter });
       return { state: "busy", retryAfter: verdict.retryAfter };
@@ -48,7 +49,7 @@ export async function lookUpThankYou({ db, stripe, sessionId, ip, now }: ThanksL
   if (session === null || !isDonationMetadata(session.metadata)) return { state: "unknown" };
   if (session.payment_status === "paid") {
     try {
-      await fulfilCheckoutSession(db, session, now);
+      await fulfilCheckoutSession(store.db, session, now);
     } catch (error) {
       // Nothing is lost: Stripe's webhook records the same donation (and retries until it can).
       log.error("thanks.record_failed", { sessionId: session.id, ...errorFields(error) });

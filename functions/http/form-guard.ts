@@ -3,9 +3,10 @@
 // fields or a problem to show (with its HTTP status, and Retry-After for throttles; a throttled form's fields come
 // back too, so the page can keep what was typed).
 import { field, readForm, hasControlCharacters } from "./forms";
-import { consumeThrottles, type ThrottleRule } from "@functions/auth/throttle";
+import { consumeThrottles, type ThrottleRule, type ThrottleStore } from "@functions/auth/throttle";
 import { EMAIL_MAX, normaliseEmail } from "@functions/auth/users";
 import { nowSeconds } from "@functions/clock";
+import { logger } from "@functions/log";
 
 export type GuardResult =
   | { ok: true; fields: URLSearchParams }
@@ -33,7 +34,7 @@ export function emailThrottle(rule: ThrottleRule, fields: URLSearchParams): Arra
 }
 
 /** Reads a form post and runs the shared checks and throttles above before the form's own rules; see GuardResult. */
-export async function guardForm(request: Request, db: D1Database, options: GuardOptions): Promise<GuardResult> {
+export async function guardForm(request: Request, store: ThrottleStore, options: GuardOptions): Promise<GuardResult> {
   const form = await readForm(request);
   if (!form.ok) return { ok: false, status: form.status, message: form.message };
   const seen = new Set<string>();
@@ -44,8 +45,9 @@ export async function guardForm(request: Request, db: D1Database, options: Guard
     if (!options.freeText?.includes(name) && hasControlCharacters(value)) return { ok: false, status: 400, message: "The form contained invisible control characters. Please retype it." };
   }
   if (options.throttles) {
-    const verdict = await consumeThrottles(db, options.throttles(form.fields), nowSeconds());
+    const verdict = await consumeThrottles(store, options.throttles(form.fields), nowSeconds());
     if (!verdict.allowed) {
+      logger("security").warn("throttle.refused", { path: new URL(request.url).pathname, rules: verdict.refusedBy?.join(",") ?? "", retryAfter: verdict.retryAfter });
       return { ok: false, status: 429, retryAfter: verdict.retryAfter, fields: form.fields, message: `Too many attempts. Please wait ${waitText(verdict.retryAfter)} and try again.` };
     }
   }

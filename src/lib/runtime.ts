@@ -10,11 +10,34 @@ import { withQueryCounting } from "@functions/http/d1-counter";
 import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { donationSettingsFromEnv, type DonationSettings } from "@functions/donations/config";
 import { PWNED_PASSWORDS_API, type BreachCheck } from "@functions/auth/breached-passwords";
+import type { ThrottleStore } from "@functions/auth/throttle";
 import { logger } from "@functions/log";
 
 /** The D1 database (counted per request when COUNT_D1_QUERIES=1). */
 export function getDb(): D1Database {
   return withQueryCounting(env.DB);
+}
+
+/**
+ * The secret that throttle keys and the network tag in log lines are keyed with (HASH_SECRET: `wrangler secret put`
+ * in production; `npm run dev` generates a local one). Without it the Worker refuses to count, and says why.
+ */
+export function getHashSecret(): string {
+  const secret = hashSecretOrNull();
+  if (secret !== null) return secret;
+  logger("security").error("hash_secret.missing", { message: "HASH_SECRET is not set (or shorter than 16 characters): run `npx wrangler secret put HASH_SECRET` (README: Deploying)." });
+  throw new Error("HASH_SECRET is not set");
+}
+
+/** HASH_SECRET when it is set (16 characters or more), else null. */
+export function hashSecretOrNull(): string | null {
+  const secret = env.HASH_SECRET?.trim() ?? "";
+  return secret.length >= 16 ? secret : null;
+}
+
+/** Where the throttles are counted: D1 and the secret their keys are made with. */
+export function getThrottleStore(): ThrottleStore {
+  return { db: getDb(), secret: getHashSecret() };
 }
 
 /** True in tests and benchmarks: the middleware reports each response's D1 round trips in X-D1-Queries. */

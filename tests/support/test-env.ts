@@ -14,6 +14,7 @@ export const EXTRA_PORT = Number(process.env.E2E_EXTRA_PORT ?? SITE_PORT + 100);
 export const TEST_ENV = {
   SITE_URL,
   DEV_MAILBOX: "1",
+  HASH_SECRET: "e2e-tests-local-hash-secret",
   COUNT_D1_QUERIES: "1",
   STRIPE_SECRET_KEY: "sk_test_local_stand_in",
   STRIPE_WEBHOOK_SECRET: "whsec_local_stand_in_secret",

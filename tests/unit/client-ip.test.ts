@@ -2,7 +2,7 @@
 // count. IPv6 clients are counted per /64, because one subscriber usually holds a whole /64 and could otherwise
 // rotate addresses past every limit; an empty email field is counted under no address at all.
 import { describe, expect, it } from "vitest";
-import { clientIp, ipv6Network } from "@functions/http/client-ip";
+import { clientIp, ipv6Network, networkTag } from "@functions/http/client-ip";
 import { emailThrottle } from "@functions/http/form-guard";
 
 const from = (ip?: string): Request => new Request("https://smallism.org/login", ip === undefined ? {} : { headers: { "CF-Connecting-IP": ip } });
@@ -45,5 +45,17 @@ describe("emailThrottle", () => {
   });
   it.each([[""], ["   "], [null]])("counts nothing for an empty or missing email (%j), so empty posts never share one counter", (email) => {
     expect(emailThrottle(rule, new URLSearchParams(email === null ? {} : { email }))).toEqual([]);
+  });
+});
+
+describe("networkTag", () => {
+  const from = (ip: string) => new Request("https://smallism.org/login", { headers: { "CF-Connecting-IP": ip } });
+  it("tags one network the same way (a whole IPv6 /64 included), other networks and secrets differently, and hides the address", () => {
+    const tag = networkTag("secret-one-0123456789", from("2001:db8:1:2:aaaa::1"));
+    expect(tag).toMatch(/^[0-9a-f]{16}$/);
+    expect(networkTag("secret-one-0123456789", from("2001:db8:1:2:ffff::9"))).toBe(tag);
+    expect(networkTag("secret-one-0123456789", from("2001:db8:1:3::1"))).not.toBe(tag);
+    expect(networkTag("secret-two-0123456789", from("2001:db8:1:2:aaaa::1"))).not.toBe(tag);
+    expect(networkTag("secret-one-0123456789", from("203.0.113.9"))).not.toContain("203");
   });
 });

@@ -1,7 +1,7 @@
 // The site's one logger (functions/log.ts): one JSON line per event with level, type and event first, written to
 // the console method of its level, and fields named like secrets never written whatever the caller passes.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { errorMessage, logEvent, logger } from "@functions/log";
+import { errorMessage, logEvent, logger, runWithLogContext } from "@functions/log";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -56,5 +56,25 @@ describe("errorMessage", () => {
     expect(errorMessage(new Error("D1_ERROR: timeout"))).toBe("D1_ERROR: timeout");
     expect(errorMessage(new Error("x".repeat(500)), 200)).toHaveLength(200);
     expect(errorMessage("a string")).toBe("unknown");
+  });
+});
+
+describe("runWithLogContext", () => {
+  it("adds the request's network tag to auth and security lines written inside it, across awaits, and only there", async () => {
+    const lines = { log: [] as string[], warn: [] as string[], error: [] as string[] };
+    for (const method of ["log", "warn", "error"] as const) vi.spyOn(console, method).mockImplementation((line: string) => void lines[method].push(line));
+    await runWithLogContext({ net: "a1b2c3d4e5f60718" }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      logger("auth").info("signin.failed", { userId: "u1" });
+      logger("security").warn("throttle.refused", { rules: "signin:ip" });
+      logger("donations").info("checkout.created");
+    });
+    logger("auth").info("outside");
+    expect(lines.log).toEqual([
+      '{"level":"info","type":"auth","event":"signin.failed","net":"a1b2c3d4e5f60718","userId":"u1"}',
+      '{"level":"info","type":"donations","event":"checkout.created"}',
+      '{"level":"info","type":"auth","event":"outside"}',
+    ]);
+    expect(lines.warn).toEqual(['{"level":"warn","type":"security","event":"throttle.refused","net":"a1b2c3d4e5f60718","rules":"signin:ip"}']);
   });
 });

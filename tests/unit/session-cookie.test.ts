@@ -1,10 +1,13 @@
 // The session cookie module (functions/auth/session-cookie.ts) with a cookie jar shaped like Astro's: what the
 // middleware and the account pages read, set and clear. A set cookie expires exactly when its session does.
 import { describe, expect, it } from "vitest";
-import { clearSessionCookie, readSessionCookie, setSessionCookie, type CookieJar } from "@functions/auth/session-cookie";
+import {
+  clearSessionCookie, clearSignedInHint, hasSignedInHint, readSessionCookie, setSessionCookie, setSignedInHint, type CookieJar,
+} from "@functions/auth/session-cookie";
 
 const HTTPS = new URL("https://smallism.org/account");
 const LOCAL = new URL("http://localhost:4321/account");
+const PLAIN_HTTP = new URL("http://smallism.org/account");
 
 /** A jar that keeps the last value and attributes set for each name. */
 function jar(initial: Record<string, string> = {}): CookieJar & { sets: Array<{ name: string; value: string; attributes: Parameters<CookieJar["set"]>[2] }> } {
@@ -63,5 +66,22 @@ describe("clearSessionCookie", () => {
       { name: "__Host-smallism_signed_in", value: "", attributes: { httpOnly: false, sameSite: "lax", path: "/", secure: true, maxAge: 0 } },
     ]);
     expect(readSessionCookie(cookies, HTTPS)).toBe("");
+  });
+});
+
+describe("over plain HTTP to a public host", () => {
+  it("never reads a session cookie or the hint (a cookie planted over http:// is not accepted)", () => {
+    const cookies = jar({ "__Host-smallism_session": "secure-token", smallism_session: "planted", smallism_signed_in: "1" });
+    expect(readSessionCookie(cookies, PLAIN_HTTP)).toBeNull();
+    expect(hasSignedInHint(cookies, PLAIN_HTTP)).toBe(false);
+  });
+
+  it("never sets or clears one, so no session cookie ever leaves without Secure", () => {
+    const cookies = jar();
+    setSessionCookie(cookies, PLAIN_HTTP, { token: "t", expiresAt: 1_900_000_000 });
+    clearSessionCookie(cookies, PLAIN_HTTP);
+    setSignedInHint(cookies, PLAIN_HTTP, 1_900_000_000);
+    clearSignedInHint(cookies, PLAIN_HTTP);
+    expect(cookies.sets).toEqual([]);
   });
 });

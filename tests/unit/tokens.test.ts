@@ -1,7 +1,7 @@
 // functions/auth/tokens.ts: the random tokens (sessions, reset links), their SHA-256 hashes, the constant-time
 // comparison, and the 8-character verification codes people type from an email (no 0/O/1/I/L, uniform).
 import { describe, expect, it } from "vitest";
-import { constantTimeEqual, generateCode, generateToken, hashToken, normaliseCode } from "@functions/auth/tokens";
+import { constantTimeEqual, generateCode, generateToken, hashToken, keyedHash, normaliseCode } from "@functions/auth/tokens";
 
 const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -125,5 +125,20 @@ describe("normaliseCode", () => {
   it("a generated code survives the way people retype it", () => {
     const code = generateCode();
     expect(normaliseCode(`${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`)).toBe(code);
+  });
+});
+
+describe("keyedHash", () => {
+  it("is HMAC-SHA-256 (RFC 4231 test case 2 shape) over purpose and value, as hex", async () => {
+    // Cross-checked with WebCrypto's HMAC, an independent implementation.
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("Jefe"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const expected = Buffer.from(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("throttle\nwhat do ya want for nothing?"))).toString("hex");
+    expect(keyedHash("Jefe", "throttle", "what do ya want for nothing?")).toBe(expected);
+  });
+
+  it("differs by secret and by purpose, so a throttle key and a log tag of one address never match", () => {
+    const value = "198.51.100.7";
+    const keys = new Set([keyedHash("a", "throttle", value), keyedHash("b", "throttle", value), keyedHash("a", "network", value), hashToken(value)]);
+    expect(keys.size).toBe(4);
   });
 });

@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS } from "@functions/donations/config";
 import { generateFormNonce } from "@functions/donations/donation-form";
 import { THROTTLES } from "@functions/auth/throttle";
 import { donationsWhere, payAtStandIn, standInRequests, testStripe, unique } from "./donations-support";
+import { HASH_SECRET } from "./support";
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -33,7 +34,7 @@ async function retrievals(sessionId: string): Promise<number> {
   return (await standInRequests()).filter((r) => r.method === "GET" && r.path === `/v1/checkout/sessions/${sessionId}`).length;
 }
 
-const lookUp = (sessionId: string, ip: string, db: D1Database = env.DB) => lookUpThankYou({ db, stripe: testStripe(), sessionId, ip, now: now() });
+const lookUp = (sessionId: string, ip: string, db: D1Database = env.DB) => lookUpThankYou({ store: { db, secret: HASH_SECRET }, stripe: testStripe(), sessionId, ip, now: now() });
 
 describe("malformed ids never reach Stripe", () => {
   const marker = unique();

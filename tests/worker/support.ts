@@ -10,6 +10,10 @@ import { BREACHES } from "./breach-support";
 export const T0 = 1_800_000_000;
 /** The site origin the use-cases build links from. */
 export const SITE = "https://smallism.example";
+/** The HMAC key the tests' throttles are counted with, and the store that pairs it with the test file's D1. */
+export const HASH_SECRET = "worker-tests-hash-secret";
+export const STORE = { db: env.DB, secret: HASH_SECRET };
+
 /** A password that passes the policy. */
 export const PASSWORD = "lantern orchard tidal";
 

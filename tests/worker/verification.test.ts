@@ -4,11 +4,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
-  CODE_LIFETIME, CODE_MAX_ATTEMPTS, createEmailVerification, getPendingVerificationEmail, verifyEmailCode,
+  CODE_LIFETIME, CODE_MAX_ATTEMPTS, createEmailVerification as createVerificationOrNull, getPendingVerificationEmail, verifyEmailCode,
 } from "@functions/auth/email-verification";
 import { resendVerification } from "@functions/auth/account";
 import { hashToken } from "@functions/auth/tokens";
 import { SITE, T0, capturingMailer, failingMailer, insertUser } from "./support";
+
+/** A fresh code for an address no other account awaits (createEmailVerification's null case is tested below). */
+async function createEmailVerification(db: D1Database, userId: string, email: string, now: number): Promise<string> {
+  const code = await createVerificationOrNull(db, userId, email, now);
+  if (code === null) throw new Error(`another account awaits ${email}`);
+  return code;
+}
 
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
