@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 import { chromiumPath } from "./tests/e2e/chromium-path";
-import { PWNED_STAND_IN_PORT, SITE_PORT, SITE_URL, STATE_DIR, STRIPE_STAND_IN_PORT, TEST_ENV } from "./tests/support/test-env";
+import { PUBLIC_TEST_HOST, PWNED_STAND_IN_PORT, SITE_PORT, SITE_URL, STATE_DIR, STRIPE_STAND_IN_PORT, TEST_ENV } from "./tests/support/test-env";
 
 writeFileSync(".dev.vars.e2e", Object.entries(TEST_ENV).map(([key, value]) => `${key}=${JSON.stringify(value)}\n`).join(""));
 
@@ -39,7 +39,7 @@ export default defineConfig({
       // A developer's .dev.vars would win over TEST_ENV twice: the build copies it into dist/server (and wrangler
       // then ignores the process environment), and the adapter copies it into process.env when preview starts.
       // So the copy is removed, and CLOUDFLARE_ENV=e2e makes both read .dev.vars.e2e (TEST_ENV) instead.
-      command: `rm -f dist/server/.dev.vars && npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && CLOUDFLARE_ENV=e2e npx astro preview --ignore-lock --port ${SITE_PORT}`,
+      command: `rm -f dist/server/.dev.vars && npx wrangler d1 migrations apply DB --local --persist-to ${STATE_DIR} && CLOUDFLARE_ENV=e2e npx astro preview --ignore-lock --port ${SITE_PORT} --allowed-hosts ${PUBLIC_TEST_HOST}`,
       url: `${SITE_URL}/`,
       reuseExistingServer: false,
       timeout: 120_000,

@@ -2,10 +2,12 @@
 // a random >=160-bit token lives only in the member's cookie; D1 keeps its SHA-256 as the session id; expiry
 // slides forward when less than half remains. We go further than the guide in two places: an absolute
 // lifetime cap (a stolen cookie cannot be kept alive for ever by use), and the `__Host-` cookie prefix
-// (session-cookie.ts). Used by src/middleware.ts (validate), the account use-cases in account.ts (create, end)
+// (session-cookie.ts). Staff sessions (functions/staff/) also end after STAFF_IDLE_LIMIT without use, and record when
+// they passed the staff second factor. Used by src/middleware.ts (validate), the account use-cases in account.ts (create, end)
 // and the sign-out endpoints.
 import { generateToken, hashToken } from "./tokens";
 import { DAY } from "@functions/clock";
+import type { SiteRole } from "@functions/staff/access";
 
 /** Sliding lifetime of a session. */
 export const SESSION_LIFETIME = 30 * DAY;
@@ -13,15 +15,26 @@ export const SESSION_LIFETIME = 30 * DAY;
 export const SESSION_RENEW_BELOW = 15 * DAY;
 /** No session outlives this, however often it is used. */
 export const SESSION_ABSOLUTE_LIFETIME = 90 * DAY;
+/** A staff member's session ends after this long without a request (a console left open is not left signed in). */
+export const STAFF_IDLE_LIMIT = 12 * 60 * 60;
+/** How stale a staff session's last-use time may get before a request writes it again (one write a minute at most). */
+const SEEN_GRANULARITY = 60;
 
-export interface Session { id: string; userId: string; expiresAt: number; createdAt: number }
+export interface Session {
+  id: string;
+  userId: string;
+  expiresAt: number;
+  createdAt: number;
+  /** When this session passed the staff second factor, or null. */
+  secondFactorAt: number | null;
+}
 
 export interface SessionUser {
   id: string;
   email: string;
   displayName: string | null;
   emailVerified: boolean;
-  role: "member" | "editor" | "owner";
+  role: SiteRole;
   /** The address a live verification code was sent to (sign-up or email change), or null. */
   pendingEmail: string | null;
 }
@@ -31,7 +44,7 @@ export type SessionValidationResult =
   | { session: null; user: null; renewed: false };
 
 interface SessionRow {
-  id: string; user_id: string; expires_at: number; created_at: number;
+  id: string; user_id: string; expires_at: number; created_at: number; second_factor_at: number | null; seen_at: number | null;
   email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"]; pending_email: string | null;
 }
 
@@ -71,7 +84,7 @@ export function insertSessionStatement(db: D1Database, session: NewSession, user
 export async function createSession(db: D1Database, token: string, userId: string, now: number): Promise<Session> {
   const expiresAt = nextExpiry(now, now);
   await insertSessionStatement(db, { token, expiresAt }, userId, now).run();
-  return { id: hashToken(token), userId, expiresAt, createdAt: now };
+  return { id: hashToken(token), userId, expiresAt, createdAt: now, secondFactorAt: null };
 }
 
 /**
@@ -82,19 +95,23 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
   const id = hashToken(token);
   const row = await db
     .prepare(
-      `SELECT s.id, s.user_id, s.expires_at, s.created_at, u.email, u.display_name, u.email_verified_at, u.role,
-              v.email AS pending_email
-       FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN email_verifications v ON v.user_id = s.user_id
+      `SELECT s.id, s.user_id, s.expires_at, s.created_at, s.second_factor_at, s.seen_at, u.email, u.display_name,
+              u.email_verified_at, COALESCE(st.role, 'member') AS role, v.email AS pending_email
+       FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN staff st ON st.user_id = s.user_id
+         LEFT JOIN email_verifications v ON v.user_id = s.user_id
        WHERE s.id = ?1`,
     )
     .bind(id)
     .first<SessionRow>();
   if (row === null) return { session: null, user: null, renewed: false };
-  if (now >= row.expires_at) {
+  const staff = row.role !== "member";
+  const lastUse = row.seen_at ?? row.created_at;
+  if (now >= row.expires_at || (staff && now - lastUse > STAFF_IDLE_LIMIT)) {
     await invalidateSession(db, id);
     return { session: null, user: null, renewed: false };
   }
-  const session: Session = { id, userId: row.user_id, expiresAt: row.expires_at, createdAt: row.created_at };
+  if (staff && now - lastUse >= SEEN_GRANULARITY) await db.prepare("UPDATE sessions SET seen_at = ?1 WHERE id = ?2").bind(now, id).run();
+  const session: Session = { id, userId: row.user_id, expiresAt: row.expires_at, createdAt: row.created_at, secondFactorAt: row.second_factor_at };
   let renewed = false;
   if (row.expires_at - now < SESSION_RENEW_BELOW) {
     const expiresAt = nextExpiry(row.created_at, now);

@@ -16,13 +16,12 @@ export const THROTTLES = {
   joinIp: { name: "join:ip", limit: 100, windowSeconds: 60 * 60 },
   joinEmail: { name: "join:email", limit: 3, windowSeconds: 60 * 60 },
   verifyIp: { name: "verify:ip", limit: 30, windowSeconds: 15 * 60 },
-  // Every code sent is an email to someone: limited per account, per network and per recipient (any number of
-  // accounts can name one address), so the forms cannot be used to flood an inbox.
+  // Every code sent is an email to someone: limited per account, per network, and per recipient across both forms
+  // that send one (a resend, an email change), since any number of accounts can name one address.
   resendAccount: { name: "resend:account", limit: 3, windowSeconds: 15 * 60 },
   resendIp: { name: "resend:ip", limit: 20, windowSeconds: 60 * 60 },
-  resendRecipient: { name: "resend:recipient", limit: 5, windowSeconds: 60 * 60 },
   emailChangeIp: { name: "email-change:ip", limit: 10, windowSeconds: 60 * 60 },
-  emailChangeRecipient: { name: "email-change:recipient", limit: 3, windowSeconds: 60 * 60 },
+  codeRecipient: { name: "code:recipient", limit: 5, windowSeconds: 60 * 60 },
   forgotIp: { name: "forgot:ip", limit: 10, windowSeconds: 60 * 60 },
   forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
   resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },
@@ -31,6 +30,8 @@ export const THROTTLES = {
   reauthAccount: { name: "reauth:account", limit: 10, windowSeconds: 15 * 60 },
   /** Creating Checkout Sessions costs Stripe API calls: a generous limit keeps a script from exhausting them. */
   donateIp: { name: "donate:ip", limit: 30, windowSeconds: 10 * 60 },
+  /** Wrong staff second-factor codes (TOTP or recovery) per account; a right code is given back (refundThrottle). */
+  secondFactorAccount: { name: "2fa:account", limit: 5, windowSeconds: 15 * 60 },
   /** Each thank-you page view asks Stripe about the session; a donor reloads it a few times at most. */
   thanksIp: { name: "thanks:ip", limit: 30, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
@@ -55,6 +56,12 @@ export async function consumeThrottle(store: ThrottleStore, rule: ThrottleRule, 
     .first<{ hits: number; window_start: number }>();
   if (row === null || row.hits <= rule.limit) return { allowed: true };
   return { allowed: false, retryAfter: Math.max(1, row.window_start + rule.windowSeconds - now) };
+}
+
+/** Gives back one attempt counted by consumeThrottle, for rules that limit only failures (a right code costs nothing). */
+export async function refundThrottle(store: ThrottleStore, rule: ThrottleRule, subject: string): Promise<void> {
+  const key = `${rule.name}:${keyedHash(store.secret, "throttle", subject)}`;
+  await store.db.prepare("UPDATE throttles SET hits = hits - 1 WHERE key = ?1 AND hits > 0").bind(key).run();
 }
 
 /** Consumes several rules at once; the first refusal wins (all are counted, so probing one key costs every key). */

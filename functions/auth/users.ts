@@ -2,6 +2,7 @@
 // create, read and update it. Used by the account use-cases (account.ts) and the pages that show those rules' limits.
 // Emails are stored lower-cased; the UNIQUE constraint makes concurrent sign-ups safe.
 import { generateToken } from "./tokens";
+import type { SiteRole } from "@functions/staff/access";
 
 export interface User {
   id: string;
@@ -9,7 +10,8 @@ export interface User {
   displayName: string | null;
   passwordHash: string;
   emailVerifiedAt: number | null;
-  role: "member" | "editor" | "owner";
+  /** "member", or the staff role from the staff table (functions/staff/). */
+  role: SiteRole;
   createdAt: number;
 }
 
@@ -22,6 +24,9 @@ export interface UserRow {
 export const EMAIL_MAX = 254;
 /** The longest display name, in UTF-16 units as an input's `maxlength` counts them. */
 export const DISPLAY_NAME_MAX = 80;
+
+/** A users row with its site role (staff members have a row in `staff`). */
+const SELECT_USER = "SELECT users.*, COALESCE(staff.role, 'member') AS role FROM users LEFT JOIN staff ON staff.user_id = users.id";
 
 /** Maps a users row (snake_case, as D1 returns it) to a User. */
 export function toUser(row: UserRow): User {
@@ -74,13 +79,13 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** The member with this (normalised) email, or null. */
 export async function getUserByEmail(db: D1Database, email: string): Promise<User | null> {
-  const row = await db.prepare("SELECT * FROM users WHERE email = ?1").bind(normaliseEmail(email)).first<UserRow>();
+  const row = await db.prepare(`${SELECT_USER} WHERE users.email = ?1`).bind(normaliseEmail(email)).first<UserRow>();
   return row === null ? null : toUser(row);
 }
 
 /** The statement that reads the member with this id, for callers that batch it with other reads. */
 export function selectUserStatement(db: D1Database, id: string): D1PreparedStatement {
-  return db.prepare("SELECT * FROM users WHERE id = ?1").bind(id);
+  return db.prepare(`${SELECT_USER} WHERE users.id = ?1`).bind(id);
 }
 
 /** The member with this id, or null. */

@@ -6,6 +6,8 @@ export const SITE_PORT = Number(process.env.E2E_SITE_PORT ?? 4321);
 export const SITE_URL = `http://localhost:${SITE_PORT}`;
 export const STRIPE_STAND_IN_PORT = Number(process.env.E2E_STRIPE_PORT ?? 12111);
 export const PWNED_STAND_IN_PORT = Number(process.env.E2E_PWNED_PORT ?? STRIPE_STAND_IN_PORT + 10);
+/** A public host name the preview also answers for (--allowed-hosts), so tests can send plain HTTP to a non-local host. */
+export const PUBLIC_TEST_HOST = "smallism.example";
 export const STATE_DIR = `.wrangler/test-state${process.env.E2E_SITE_PORT ? `-${SITE_PORT}` : ""}`;
 /** Port for the extra servers a few browser tests start themselves (tests/e2e/extra-server.ts): `astro dev`, or a
  *  second preview with other settings. E2E_EXTRA_PORT, else 100 above the site's port. */
