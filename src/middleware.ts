@@ -2,8 +2,10 @@
 // 1. refuses cross-site state-changing requests (Origin check);
 // 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors, and keeps
 //    the signed-in hint cookie in step with it (set for a live session, cleared with a dead one);
-// 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response.
-// Everything runs in a log context whose `net` (a keyed hash of the client's network) tags auth and security lines.
+// 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response;
+// 4. turns a page that throws into the friendly 500 page with those same headers, logged without member data
+//    (functions/http/page-failure.ts; astro dev shows the error itself instead).
+// Steps 1–3 run in a log context whose `net` (a keyed hash of the client's network) tags auth and security lines.
 // Under `astro dev` it also applies src/dev/dev-server-headers.ts (behind import.meta.env.DEV: no build contains it).
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
@@ -14,6 +16,7 @@ import { isSameOriginRequest } from "@functions/http/origin";
 import { discardBody } from "@functions/http/request-body";
 import { applySecurityHeaders } from "@functions/http/security-headers";
 import { networkTag } from "@functions/http/client-ip";
+import { failedPageResponse, logPageFailure } from "@functions/http/page-failure";
 import { errorMessage, logger, runWithLogContext } from "@functions/log";
 
 export const onRequest = defineMiddleware(async (context, next) => {
@@ -24,12 +27,25 @@ export const onRequest = defineMiddleware(async (context, next) => {
   return response;
 });
 
-/** Steps 1–3 for a page rendered on demand; prerendered pages pass straight through. */
+/** Steps 1–4 for a page rendered on demand; prerendered pages pass straight through. */
 async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promise<Response> {
   context.locals.user = null;
   context.locals.session = null;
   context.locals.sessionLookupFailed = false;
   if (context.isPrerendered) return next();
+  try {
+    return await renderOnDemand(context, next);
+  } catch (error) {
+    // Left to Astro, the error would be logged with its message (which can quote member data) and answered with a
+    // bare 500 that skipped step 3. An empty 500 makes Astro render src/pages/500.astro and keep these headers.
+    logPageFailure(context.request, error);
+    if (import.meta.env.DEV) throw error;
+    return failedPageResponse();
+  }
+}
+
+/** Steps 1–3 in the request's log context, counting D1 queries when the build reports them. */
+async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promise<Response> {
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
   const { getDb, countsD1Queries, hashSecretOrNull } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");

@@ -3,8 +3,10 @@
 // failure leaves neither. The destructive two need the staff member's own password again (confirmCurrentPassword,
 // throttled per staff member as /account's are); deleting does what the member's own deletion does
 // (accountDeletionStatements). Staff act on their own account from /account, and a staff member's account is deleted
-// only after their role is revoked (/admin/staff), so the console can never remove the last owner.
-import { accountDeletionStatements } from "@functions/auth/account-data";
+// only after their role is revoked (/admin/staff), so the console can never remove the last owner. Stripe is asked to
+// delete the member's customers after the batch, as for the member's own deletion.
+import type Stripe from "stripe";
+import { accountDeletionStatements, finishAccountDeletion } from "@functions/auth/account-data";
 import { confirmCurrentPassword } from "@functions/auth/reauthentication";
 import { emailVerificationStatements } from "@functions/auth/email-verification";
 import { invalidateUserSessionsStatement } from "@functions/auth/sessions";
@@ -80,7 +82,7 @@ export async function endMemberSessions(store: ThrottleStore, actor: Actor, memb
 }
 
 /** Deletes the member's account as their own deletion would, after the staff member's password, recorded as members.delete. */
-export async function deleteMember(store: ThrottleStore, actor: Actor, memberId: string, password: string, now: number): Promise<MemberActionResult> {
+export async function deleteMember(store: ThrottleStore, stripe: Stripe | null, actor: Actor, memberId: string, password: string, now: number): Promise<MemberActionResult> {
   if (memberId === actor.userId) return YOURSELF;
   const refused = await confirmStaffPassword(store, actor, password, now);
   if (refused !== null) return refused;
@@ -88,11 +90,12 @@ export async function deleteMember(store: ThrottleStore, actor: Actor, memberId:
   if (member === null) return NO_MEMBER;
   if (member.role !== "member") return { ok: false, status: 400, message: `This account has the ${member.role} role. Revoke it on the Staff page before deleting the account.` };
   const results = await store.db.batch([
-    ...accountDeletionStatements(store.db, member),
+    ...accountDeletionStatements(store.db, memberId, now),
     // Recorded only if this batch deleted the row (a member deleting themselves meanwhile is not a staff action).
     auditStatement(store.db, actor, "members.delete", memberId, now, null, true),
   ]);
   if (results.at(-2)!.meta.changes === 0) return NO_MEMBER;
   log.info("member.deleted", { actorId: actor.userId, memberId });
+  await finishAccountDeletion(store.db, stripe, results[0], memberId, now);
   return { ok: true, message: "The account is deleted. Its donations are kept for the accounts, without the member's name or address." };
 }

@@ -9,6 +9,7 @@ import { readMemberRecord } from "@functions/staff/member-record";
 import { THROTTLES } from "@functions/auth/throttle";
 import { PASSWORD, SITE, STORE, T0, capturingMailer, count, failingMailer } from "./support";
 import { auditRows, seedDonation, seedMember, seedStaff, seedSubscription } from "./console-support";
+import { standInRequests, testStripe, unique } from "./donations-support";
 
 async function withSessions(userId: string, n: number): Promise<void> {
   for (let index = 0; index < n; index++) {
@@ -76,30 +77,33 @@ describe("ending a member's sessions", () => {
 });
 
 describe("deleting a member", () => {
-  it("does what the member's own deletion does, with one audit row", async () => {
+  it("does what the member's own deletion does, Stripe customer included, with one audit row", async () => {
     const member = await seedMember({ createdAt: T0 - 500, verifiedAt: T0 - 400 });
     await withSessions(member.id, 1);
-    const linked = await seedDonation({ createdAt: T0 - 100, userId: member.id, email: member.email });
+    const customer = `cus_${unique()}`;
+    const linked = await seedDonation({ createdAt: T0 - 100, userId: member.id, email: member.email, note: "from Ruth" });
+    await env.DB.prepare("UPDATE donations SET customer_id = ?1 WHERE id = ?2").bind(customer, linked).run();
     const guest = await seedDonation({ createdAt: T0 - 100, email: member.email });
-    expect(await deleteMember(STORE, admin, member.id, PASSWORD, T0)).toMatchObject({ ok: true });
+    expect(await deleteMember(STORE, testStripe(), admin, member.id, PASSWORD, T0)).toMatchObject({ ok: true });
     expect(await count("SELECT COUNT(*) AS n FROM users WHERE id = ?1", member.id)).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?1", member.id)).toBe(0);
-    expect(await count("SELECT COUNT(*) AS n FROM donations WHERE id IN (?1, ?2) AND user_id IS NULL AND email IS NULL", linked, guest)).toBe(2);
+    expect(await count("SELECT COUNT(*) AS n FROM donations WHERE id IN (?1, ?2) AND user_id IS NULL AND email IS NULL AND note IS NULL AND customer_id IS NULL", linked, guest)).toBe(2);
+    expect((await standInRequests()).some((request) => request.method === "DELETE" && request.path === `/v1/customers/${customer}`)).toBe(true);
     expect(await auditRows(admin.userId)).toEqual([{ action: "members.delete", target_id: member.id, detail: null, actor_role: "admin" }]);
     // A second try finds nobody and records nothing more.
-    expect(await deleteMember(STORE, admin, member.id, PASSWORD, T0)).toMatchObject({ ok: false, status: 404 });
+    expect(await deleteMember(STORE, null, admin, member.id, PASSWORD, T0)).toMatchObject({ ok: false, status: 404 });
     expect(await auditRows(admin.userId)).toHaveLength(1);
   });
 
   it("keeps the account when the batch fails, and refuses staff accounts and wrong passwords", async () => {
     const member = await seedMember({ createdAt: T0 - 500 });
     const repair = await breakAuditLog();
-    await expect(deleteMember(STORE, admin, member.id, PASSWORD, T0)).rejects.toThrow(/audit log unavailable/);
+    await expect(deleteMember(STORE, null, admin, member.id, PASSWORD, T0)).rejects.toThrow(/audit log unavailable/);
     await repair();
     expect(await count("SELECT COUNT(*) AS n FROM users WHERE id = ?1", member.id)).toBe(1);
-    expect(await deleteMember(STORE, admin, member.id, "wrong", T0)).toMatchObject({ ok: false, passwordError: true });
+    expect(await deleteMember(STORE, null, admin, member.id, "wrong", T0)).toMatchObject({ ok: false, passwordError: true });
     const owner = await seedStaff("owner", T0 - 100);
-    expect(await deleteMember(STORE, admin, owner.userId, PASSWORD, T0)).toMatchObject({ ok: false, message: expect.stringContaining("owner role") });
+    expect(await deleteMember(STORE, null, admin, owner.userId, PASSWORD, T0)).toMatchObject({ ok: false, message: expect.stringContaining("owner role") });
     expect(await count("SELECT COUNT(*) AS n FROM users WHERE id IN (?1, ?2)", member.id, owner.userId)).toBe(2);
     expect(await auditRows(admin.userId)).toEqual([]);
   });
