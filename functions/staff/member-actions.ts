@@ -20,7 +20,8 @@ import { errorMessage, logger } from "@functions/log";
 import { auditStatement, type Actor } from "./audit";
 import { readMemberRecord } from "./member-record";
 
-const log = logger("staff");
+// Staff actions on members are security events: their log lines carry the network tag, as auth and security lines do.
+const log = logger("security");
 
 export type MemberActionResult =
   | { ok: true; message: string }
