@@ -133,6 +133,30 @@ test.describe("console data: pages", () => {
   });
 });
 
+test.describe("console data: deleting", () => {
+  test("an admin deletes a member's account with their password: gone, signed out, audited; a staff account is refused", async ({ request }) => {
+    const admin = await staffMember(request, "admin");
+    const editor = await staffMember(request, "editor");
+    const caller = { ip: admin.ip, token: admin.token };
+    const target = await verifiedMember(request, uniqueEmail("console-delete"));
+    const idOf = async (email: string) => /href="\/admin\/members\/([A-Za-z0-9_-]+)"/.exec(await (await get(request, `/admin/members?q=${encodeURIComponent(email)}`, caller)).text())?.[1];
+    const id = await idOf(target.email);
+    expect(id).toBeDefined();
+    const staffId = await idOf(editor.email);
+    const refused = await postForm(request, `/admin/members/${staffId}`, caller, { action: "delete", password: admin.password });
+    expect(refused.status()).toBe(400);
+    expect(await refused.text()).toContain("Revoke it on the Staff page");
+    const deleted = await postForm(request, `/admin/members/${id}`, caller, { action: "delete", password: admin.password });
+    expect(deleted.status()).toBe(303);
+    expect(deleted.headers().location).toBe("/admin/members?done=deleted");
+    expect((await get(request, `/admin/members/${id}`, caller)).status()).toBe(404);
+    expect((await get(request, "/account", { ip: target.ip, token: target.token })).status()).toBe(303);
+    const audit = await (await get(request, "/admin/audit", caller)).text();
+    expect(audit).toContain("members.delete");
+    expect(audit).not.toContain(target.email);
+  });
+});
+
 test.describe("console data: in the browser", () => {
   test("an owner sees a member who just joined, downloads the CSV and ends the member's sessions", async ({ page, request, context }) => {
     const owner = await staffMember(request, "owner");
