@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
 /** A small seeded PRNG (mulberry32): the same n gives the same essays. */
-function random(seed) {
+export function random(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -65,7 +65,7 @@ function sentence(rand) {
 }
 
 /** About `words` words of Markdown: paragraphs of 4–6 sentences, a `##` heading every three paragraphs. */
-function body(rand, words) {
+export function body(rand, words) {
   const parts = [];
   let count = 0;
   let paragraphs = 0;
