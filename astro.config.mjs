@@ -8,6 +8,7 @@ import validateDonationConfig from "./src/integrations/validate-donation-config"
 import { wranglerVar } from "./src/integrations/wrangler-vars";
 import devSearchIndex from "./src/integrations/dev-search-index";
 import workerContent from "./src/integrations/worker-content";
+import inlineFirstPaint from "./src/integrations/inline-first-paint";
 import { commonPasswords } from "./src/integrations/common-passwords";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
@@ -52,7 +53,10 @@ export default defineConfig({
       filter: (page) => !notInSitemap.test(new URL(page).pathname),
       // The strategy index is rendered on demand but public (titles and summaries only), so it is listed.
       customPages: [new URL("/strategy/", site).href],
-    })],
+    }),
+    // Prerendered pages carry their stylesheet and head script inline, hashed in _headers (src/integrations/inline-first-paint.ts).
+    inlineFirstPaint()],
+  // Stylesheets stay files in what Astro renders; inline-first-paint inlines them into prerendered pages after the build.
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },
