@@ -71,7 +71,7 @@ export function writeReport(report) {
   out.push("", "### Lighthouse", "");
   if (!lighthouse || lighthouse.skipped) out.push(`Lighthouse was not run: ${lighthouse?.skipped ?? "unknown"}.`);
   else {
-    out.push(`Lighthouse ${lighthouse.version} (installed into bench/.tmp/lighthouse, not a project dependency), Debian Chromium, default mobile settings: **simulated** slow 4G (150 ms RTT, 1.6 Mbit/s) and 4× CPU slowdown, so these are estimates for a mid-range phone, one run per page (about 7 s each; five per page would not fit the 10-minute limit).`, "");
+    out.push(`Lighthouse ${lighthouse.version} (installed into bench/.tmp/lighthouse, not a project dependency), Debian Chromium, default mobile settings: **simulated** slow 4G (150 ms RTT, 1.6 Mbit/s) and 4× CPU slowdown, so these are estimates for a mid-range phone${lighthouse.compressed ? ", through a gzip proxy (bench/compress-proxy.mjs: Cloudflare compresses, the local preview does not)" : ""}, one run per page (about 7 s each; five per page would not fit the 10-minute limit).`, "");
     out.push(table(["page", "score", "FCP", "LCP", "TBT", "CLS", "render-blocking"], report.pages.map((page) => {
       const result = lighthouse.results[page.key];
       if (!result) return [page.label, "–", "–", "–", "–", "–", "–"];
@@ -126,7 +126,7 @@ export function writeReport(report) {
       return [`${label} \`${path}\``, String(r.status), `${r.medianMs} ms`, `${r.p90Ms} ms`, `${r.p99Ms} ms`, `${(r.medianMs - pc.results.essay.medianMs).toFixed(2)} ms`];
     })));
     const b = pc.breakdown;
-    out.push("", `Breakdown of the signed-in strategy page (differences of medians): request floor ${b.floorMs} ms (of which workerd's own ${pc.results.essay.medianMs} ms), session lookup ${b.sessionLookupMs} ms (mostly the local D1), layout ${b.layoutMs} ms, content render ${b.contentRenderMs} ms.`);
+    out.push("", `Breakdown of the signed-in strategy page (differences of medians): request floor ${b.floorMs} ms (a static file costs workerd ${pc.results.essay.medianMs} ms), session lookup ${b.sessionLookupMs} ms (mostly the local D1), layout ${b.layoutMs} ms, content render ${b.contentRenderMs} ms.`);
   }
 
   // 6. Scale

@@ -18,6 +18,7 @@ import { createVerifiedMember, d1Queries, portIsFree, startServers } from "./ser
 import { measureThroughput } from "./throughput.mjs";
 import { measurePageCpu } from "./page-cpu.mjs";
 import { ensureLighthouse, runLighthouse } from "./lighthouse.mjs";
+import { startCompressingProxy } from "./compress-proxy.mjs";
 import { writeReport } from "./report.mjs";
 
 const args = new Set(process.argv.slice(2));
@@ -168,11 +169,16 @@ async function main() {
         report.lighthouse = { skipped: problem };
         log(`  skipped: ${problem}`);
       } else {
+        // Through a gzip proxy on the next port: Cloudflare compresses what it sends, the local preview does not.
+        const proxy = await startCompressingProxy(PORT + 1, site);
         try {
-          report.lighthouse = await runLighthouse(pages.map((page) => ({ key: page.key, url: `${site}${page.path}`, cookie: page.member ? member.cookie : undefined })), chromiumPath(), log);
+          report.lighthouse = await runLighthouse(pages.map((page) => ({ key: page.key, url: `${proxy.url}${page.path}`, cookie: page.member ? member.cookie : undefined })), chromiumPath(), log);
+          report.lighthouse.compressed = true;
         } catch (error) {
           report.lighthouse = { skipped: `Lighthouse failed: ${error instanceof Error ? error.message : error}` };
           log(`  ${report.lighthouse.skipped}`);
+        } finally {
+          await proxy.close();
         }
       }
     } else report.lighthouse = { skipped: "--no-lighthouse" };

@@ -38,7 +38,7 @@ type Store = Map<string, Map<string, StoredEntry>>;
 
 /** The entries the Worker keeps: `stored` (slugs in the content store, per collection) and `rendered` (source
  *  files whose compiled modules and images it keeps: the member-only ones, which on-demand pages render). */
-export function workerEntries(store: Store, dev: boolean): { stored: Map<string, Set<string>>; rendered: Set<string> } {
+function workerEntries(store: Store, dev: boolean): { stored: Map<string, Set<string>>; rendered: Set<string> } {
   const stored = new Map<string, Set<string>>();
   const rendered = new Set<string>();
   for (const [collection, entries] of store) {
