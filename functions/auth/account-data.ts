@@ -3,6 +3,8 @@
 import { confirmCurrentPassword } from "./reauthentication";
 import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
 import { NOT_FOUND, type Outcome } from "./account";
+import { exportPasskeysStatement } from "./passkeys";
+import { exportSignInCodeStatement } from "./sign-in-codes";
 import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
 import { logger } from "@functions/log";
 
@@ -22,7 +24,7 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
   const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
   await db.batch([
     ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
-    // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
+    // Sessions, codes, reset links and passkeys go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);
   log.info("account.deleted", { userId });
@@ -32,11 +34,13 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
 /** Everything the site holds about a member, for "download my data" (no password hash, no token hashes). */
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
-  const [account, sessions, verification, resets, donations, subscriptions] = await db.batch([
+  const [account, sessions, verification, resets, passkeys, signInCode, donations, subscriptions] = await db.batch([
     selectUserStatement(db, userId),
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
     db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
+    exportPasskeysStatement(db, userId),
+    exportSignInCodeStatement(db, userId),
     ...exportMemberGivingStatements(db, userId),
   ]);
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
@@ -59,6 +63,9 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     sessions: withDates(sessions!.results as Record<string, unknown>[]),
     pendingEmailVerification: withDates(verification!.results as Record<string, unknown>[])[0] ?? null,
     passwordResetRequests: withDates(resets!.results as Record<string, unknown>[]),
+    // Names and dates only: a passkey's public key identifies nobody and is no use outside this site.
+    passkeys: withDates(passkeys!.results as Record<string, unknown>[]),
+    pendingSignInCode: withDates(signInCode!.results as Record<string, unknown>[])[0] ?? null,
     donations: withDates(donations!.results as Record<string, unknown>[]),
     monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
   };
