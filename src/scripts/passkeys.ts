@@ -1,7 +1,8 @@
 // Passkeys in the browser, for the two pages that use them (/login and /account/security; no other page loads this):
 // asks the server for a challenge (/api/passkeys/challenge), hands it to navigator.credentials, and submits the
 // answer in the page's own form as base64url fields, so the server's form rules (Origin check, throttles, error
-// summary) apply as to any other form. The passkey forms stay hidden without JavaScript or WebAuthn; the password
+// summary) apply as to any other form. The passkey forms stay hidden without JavaScript or WebAuthn (a note says so
+// instead, where there is one: [data-passkey-fallback]); the password
 // and code forms never need this script. On /login, passkeys are also offered in the email field's autofill
 // (conditional mediation) where the browser supports it.
 
@@ -93,6 +94,7 @@ function setUpRegistration(form: HTMLFormElement): void {
 }
 
 if (window.PublicKeyCredential) {
+  for (const note of document.querySelectorAll<HTMLElement>("[data-passkey-fallback]")) note.hidden = true;
   for (const form of document.querySelectorAll<HTMLFormElement>("[data-passkey]")) {
     form.hidden = false;
     if (form.dataset.passkey === "sign-in") setUpSignIn(form);
