@@ -100,7 +100,7 @@ it("measures a password hash and a session validation inside workerd", async () 
   await addPasskey(env.DB, rp, { id: check.session!.id, userId }, { name: "Bench", ...(await credential.register(registration, site)) }, now);
   const passkeySamples: number[] = [];
   const verifySignatureSamples: number[] = [];
-  const storedKey = (await env.DB.prepare("SELECT public_key FROM passkeys WHERE id = ?1").bind(credential.idText).first<{ public_key: ArrayBuffer }>())!;
+  const storedKey = (await env.DB.prepare("SELECT public_key FROM passkeys WHERE id = ?1").bind(credential.idText).first<{ public_key: ArrayBuffer | number[] }>())!;
   for (let i = 0; i < 30; i++) {
     const fields = await credential.assert(await createChallenge(env.DB, "sign-in", null, now), site);
     const assertion = { clientDataJSON: decodeField(fields.clientDataJSON)!, authenticatorData: decodeField(fields.authenticatorData)!, signature: decodeField(fields.signature)! };

@@ -109,7 +109,7 @@ export async function addPasskey(
 /** The browser's answer to "Sign in with a passkey", as the login page's form sends it (base64url fields). */
 export interface AssertionFields { credentialId: string; clientDataJSON: string; authenticatorData: string; signature: string; userHandle: string }
 
-interface StoredPasskey { user_id: string; algorithm: number; public_key: ArrayBuffer; sign_count: number; role: SiteRole }
+interface StoredPasskey { user_id: string; algorithm: number; public_key: ArrayBuffer | number[]; sign_count: number; role: SiteRole }
 
 /**
  * Signs in with a passkey: finds it by credential id, checks the ceremony and the signature counter, then in one

@@ -63,6 +63,15 @@ export class TestCredential {
     return new TestCredential(algorithm, keys as CryptoKeyPair, userId);
   }
 
+  /** An ES256 credential whose public key's `coordinate` starts with a zero byte (about one key in 256). */
+  static async createWithLeadingZero(userId: string, coordinate: "x" | "y"): Promise<TestCredential> {
+    for (;;) {
+      const credential = await TestCredential.create("ES256", userId);
+      const jwk = (await crypto.subtle.exportKey("jwk", credential.keys.publicKey)) as JsonWebKey;
+      if (decodeBase64urlIgnorePadding(jwk[coordinate]!)[0] === 0) return credential;
+    }
+  }
+
   get idText(): string { return b64(this.id); }
 
   private async coseKey(): Promise<Uint8Array> {

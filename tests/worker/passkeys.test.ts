@@ -54,6 +54,17 @@ describe("adding a passkey", () => {
     });
   }
 
+  for (const coordinate of ["x", "y"] as const) {
+    it(`stores and verifies an ES256 key whose ${coordinate} starts with a zero byte (one key in 256)`, async () => {
+      const user = await insertUser();
+      const session = await createSession(env.DB, `s-${crypto.randomUUID()}`, user.id, T0);
+      const credential = await TestCredential.createWithLeadingZero(user.id, coordinate);
+      const challenge = await createChallenge(env.DB, "register", session.id, T0);
+      expect((await addPasskey(env.DB, RP, { id: session.id, userId: user.id }, { name: "Key", ...(await credential.register(challenge, SITE_KEYS)) }, T0 + 1)).ok).toBe(true);
+      expect((await signIn(credential, T0 + 10)).result.ok).toBe(true);
+    });
+  }
+
   it("refuses an answer without user verification, from another origin or RP ID, and a challenge of another session or spent", async () => {
     const user = await insertUser();
     const session = await createSession(env.DB, `s-${crypto.randomUUID()}`, user.id, T0);
@@ -186,7 +197,7 @@ describe("managing passkeys", () => {
     const { user, credential } = await memberWithPasskey();
     const data = await exportUserData(env.DB, user.id, T0 + 5);
     expect(data!.passkeys).toEqual([{ name: "Laptop", created_at: new Date((T0 + 1) * 1000).toISOString(), last_used_at: null }]);
-    const key = (await env.DB.prepare("SELECT public_key FROM passkeys WHERE id = ?1").bind(credential.idText).first<{ public_key: ArrayBuffer }>())!.public_key;
+    const key = (await env.DB.prepare("SELECT public_key FROM passkeys WHERE id = ?1").bind(credential.idText).first<{ public_key: ArrayBuffer | number[] }>())!.public_key;
     const json = JSON.stringify(data);
     expect(json).not.toContain(credential.idText);
     expect(json).not.toContain(btoa(String.fromCharCode(...new Uint8Array(key))).slice(0, 40));
