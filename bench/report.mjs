@@ -114,6 +114,9 @@ export function writeReport(report) {
     cpuRow("validateSessionToken (real D1, one by one)", cpu.validateSession),
     [`validateSessionToken (batch of ${cpu.validateSessionBatch.n}, mean)`, String(cpu.validateSessionBatch.n), `${cpu.validateSessionBatch.meanMs} ms`, "–", "–"],
     cpuRow("validateSessionToken, unknown token", cpu.validateUnknownToken),
+    cpuRow("signInWithCode (check, session batch; real D1)", cpu.signInWithCode),
+    cpuRow("signInWithPasskey (ES256: lookup, verification, session batch; real D1)", cpu.signInWithPasskey),
+    cpuRow("verifyAssertion alone (ES256, WebCrypto)", cpu.verifyPasskeyAssertion),
   ]));
 
   // 5b. CPU per on-demand page

@@ -1,6 +1,7 @@
 // Server CPU inside workerd (run by `npm run bench` through bench/vitest.config.ts): the time of one password hash
-// (scrypt, as sign-up, sign-in and reset spend it) and of one session validation against a real local D1 (as the
-// middleware spends it on every on-demand request with a session cookie).
+// (scrypt, as sign-up, sign-in and reset spend it), of one session validation against a real local D1 (as the
+// middleware spends it on every on-demand request with a session cookie), and of the two sign-ins without a password:
+// a code sign-in and a passkey sign-in (ES256, the signature checked with WebCrypto), each with its D1 work.
 //
 // Method. Deployed Workers only advance Date.now()/performance.now() across I/O (a Spectre mitigation), so a
 // timer read right after pure computation can show 0 ms. Every sample here is therefore fenced by an I/O
@@ -14,6 +15,10 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "@functions/auth/passwords";
 import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
+import { requestSignInCode, signInWithCode } from "@functions/auth/sign-in-codes";
+import { addPasskey, createChallenge, signInWithPasskey } from "@functions/auth/passkeys";
+import { relyingPartyFor, verifyAssertion, decodeField } from "@functions/auth/webauthn";
+import { TestCredential } from "@tests/support/test-authenticator";
 
 const fence = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -77,6 +82,32 @@ it("measures a password hash and a session validation inside workerd", async () 
   const unknownSamples: number[] = [];
   for (let i = 0; i < 100; i++) unknownSamples.push(await sample(() => validateSessionToken(env.DB, generateSessionToken(), now)));
 
+  // A code sign-in: each sample a fresh code (mailed untimed), then the timed check and session batch.
+  let mailed = "";
+  const mailer = { async send(message: { text: string }) { mailed = /code is ([A-Z0-9]{8})\./.exec(message.text)![1]!; } };
+  const codeSamples: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    await requestSignInCode(env.DB, mailer, "bench@example.org", "https://smallism.example", now);
+    codeSamples.push(await sample(() => signInWithCode(env.DB, "bench@example.org", mailed, now)));
+  }
+
+  // A passkey sign-in: a registered ES256 passkey; each sample a fresh challenge and answer (untimed), then the timed
+  // lookup, verification and session batch; and the verification alone (no D1).
+  const rp = relyingPartyFor("https://smallism.example");
+  const site = { rpId: rp.id, origin: rp.origin };
+  const credential = await TestCredential.create("ES256", userId);
+  const registration = await createChallenge(env.DB, "register", check.session!.id, now);
+  await addPasskey(env.DB, rp, { id: check.session!.id, userId }, { name: "Bench", ...(await credential.register(registration, site)) }, now);
+  const passkeySamples: number[] = [];
+  const verifySignatureSamples: number[] = [];
+  const storedKey = (await env.DB.prepare("SELECT public_key FROM passkeys WHERE id = ?1").bind(credential.idText).first<{ public_key: ArrayBuffer | number[] }>())!;
+  for (let i = 0; i < 30; i++) {
+    const fields = await credential.assert(await createChallenge(env.DB, "sign-in", null, now), site);
+    const assertion = { clientDataJSON: decodeField(fields.clientDataJSON)!, authenticatorData: decodeField(fields.authenticatorData)!, signature: decodeField(fields.signature)! };
+    verifySignatureSamples.push(await sample(() => verifyAssertion(assertion, rp, { algorithm: -7, publicKey: new Uint8Array(storedKey.public_key) })));
+    passkeySamples.push(await sample(async () => expect((await signInWithPasskey(env.DB, rp, fields, now, null, "bench")).ok).toBe(true)));
+  }
+
   const result = {
     method: "wall time in workerd (vitest-pool-workers), each sample between two setTimeout(0) I/O fences, fence cost subtracted",
     fenceBaselineMs: Math.round(baseline * 1000) / 1000,
@@ -85,6 +116,9 @@ it("measures a password hash and a session validation inside workerd", async () 
     validateSession: summary(validateSamples, baseline),
     validateSessionBatch: { n: batchSize, meanMs: Math.round(((batchMs - baseline) / batchSize) * 1000) / 1000 },
     validateUnknownToken: summary(unknownSamples, baseline),
+    signInWithCode: summary(codeSamples, baseline),
+    signInWithPasskey: summary(passkeySamples, baseline),
+    verifyPasskeyAssertion: summary(verifySignatureSamples, baseline),
   };
   console.log(`BENCH_CPU_JSON ${JSON.stringify(result)}`);
 });

@@ -1,5 +1,5 @@
-// Daily clean-up of rows that have outlived their use: expired sessions, codes and reset links, old throttle
-// windows and old dev-mailbox mail. Nothing else ever deletes rows nobody presents again, so without this the
+// Daily clean-up of rows that have outlived their use: expired sessions, codes (verification and sign-in), reset
+// links, passkey challenges, old throttle windows and old dev-mailbox mail. Nothing else ever deletes rows nobody presents again, so without this the
 // tables only grow. Run by the Worker's Cron Trigger (src/worker.ts, wrangler.toml [triggers]).
 import { pruneThrottlesStatement } from "./auth/throttle";
 import { DAY } from "./clock";
@@ -10,6 +10,8 @@ export interface HousekeepingReport {
   passwordResets: number;
   throttles: number;
   devMail: number;
+  signInCodes: number;
+  passkeyChallenges: number;
 }
 
 /** Deletes everything expired as of `now`, in one batch; returns how many rows each table lost. */
@@ -21,7 +23,12 @@ export async function deleteExpiredRows(db: D1Database, now: number): Promise<Ho
     db.prepare("DELETE FROM password_resets WHERE expires_at <= ?1").bind(now),
     pruneThrottlesStatement(db, now),
     db.prepare("DELETE FROM dev_mailbox WHERE sent_at <= ?1").bind(now - 7 * DAY),
+    db.prepare("DELETE FROM sign_in_codes WHERE expires_at <= ?1").bind(now),
+    db.prepare("DELETE FROM webauthn_challenges WHERE expires_at <= ?1").bind(now),
   ]);
-  const [sessions, verificationCodes, passwordResets, throttles, devMail] = results.map((result) => result.meta.changes ?? 0);
-  return { sessions: sessions!, verificationCodes: verificationCodes!, passwordResets: passwordResets!, throttles: throttles!, devMail: devMail! };
+  const [sessions, verificationCodes, passwordResets, throttles, devMail, signInCodes, passkeyChallenges] = results.map((result) => result.meta.changes ?? 0);
+  return {
+    sessions: sessions!, verificationCodes: verificationCodes!, passwordResets: passwordResets!, throttles: throttles!, devMail: devMail!,
+    signInCodes: signInCodes!, passkeyChallenges: passkeyChallenges!,
+  };
 }

@@ -4,6 +4,8 @@ import type Stripe from "stripe";
 import { confirmCurrentPassword } from "./reauthentication";
 import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
 import { NOT_FOUND, type Outcome } from "./account";
+import { exportPasskeysStatement } from "./passkeys";
+import { exportSignInCodeStatement } from "./sign-in-codes";
 import { eraseMemberGivingStatements, exportMemberGivingStatements, queuedCustomerIds } from "@functions/donations/member-donations";
 import { deleteStripeCustomers } from "@functions/donations/customer-deletion";
 import { logger } from "@functions/log";
@@ -36,7 +38,7 @@ export async function deleteAccount(db: D1Database, stripe: Stripe | null, userI
 export function accountDeletionStatements(db: D1Database, userId: string, now: number): D1PreparedStatement[] {
   return [
     ...eraseMemberGivingStatements(db, userId, now),
-    // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
+    // Sessions, codes, reset links, sign-in codes and passkeys go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ];
 }
@@ -53,11 +55,13 @@ export async function finishAccountDeletion(db: D1Database, stripe: Stripe | nul
  */
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
-  const [account, sessions, verification, resets, donations, subscriptions] = await db.batch([
+  const [account, sessions, verification, resets, passkeys, signInCode, donations, subscriptions] = await db.batch([
     selectUserStatement(db, userId),
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
     db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
+    exportPasskeysStatement(db, userId),
+    exportSignInCodeStatement(db, userId),
     ...exportMemberGivingStatements(db, userId),
   ]);
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
@@ -80,6 +84,9 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     sessions: withDates(sessions!.results as Record<string, unknown>[]),
     pendingEmailVerification: withDates(verification!.results as Record<string, unknown>[])[0] ?? null,
     passwordResetRequests: withDates(resets!.results as Record<string, unknown>[]),
+    // Names and dates only: a passkey's public key identifies nobody and is no use outside this site.
+    passkeys: withDates(passkeys!.results as Record<string, unknown>[]),
+    pendingSignInCode: withDates(signInCode!.results as Record<string, unknown>[])[0] ?? null,
     donations: withDates(donations!.results as Record<string, unknown>[]),
     monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
   };

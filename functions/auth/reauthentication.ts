@@ -9,7 +9,7 @@ import { logger } from "@functions/log";
 const log = logger("auth");
 
 /** What the member is confirming, for the log line. */
-export type ReauthPurpose = "password.change" | "email.change" | "account.delete" | "signout.everywhere" | "staff.change" | "console.action";
+export type ReauthPurpose = "password.change" | "email.change" | "account.delete" | "signout.everywhere" | "staff.change" | "console.action" | "passkey.remove";
 
 /** True when `password` is the member's current one; inputs no valid password could be are refused unhashed. Failures are logged. */
 export async function confirmCurrentPassword(user: User, password: string, purpose: ReauthPurpose): Promise<boolean> {

@@ -1,6 +1,6 @@
 // Durable rate limits in D1 (fixed windows), shared by every Worker instance. Counted through guardForm
-// (functions/http/form-guard.ts) by every form that takes attempts: sign-in, join, verify, resend, forgot, reset,
-// account and donate. Keys hold a keyed hash (HMAC with HASH_SECRET) of the IP network, email address or account,
+// (functions/http/form-guard.ts) by every form that takes attempts: sign-in (password, code, passkey), join, verify,
+// resend, forgot, reset, account and donate. Keys hold a keyed hash (HMAC with HASH_SECRET) of the IP network, email address or account,
 // never the value itself, and never a plain hash that could be reversed by hashing every IPv4 address.
 import { keyedHash } from "./tokens";
 import { DAY } from "@functions/clock";
@@ -22,6 +22,14 @@ export const THROTTLES = {
   resendIp: { name: "resend:ip", limit: 20, windowSeconds: 60 * 60 },
   emailChangeIp: { name: "email-change:ip", limit: 10, windowSeconds: 60 * 60 },
   codeRecipient: { name: "code:recipient", limit: 5, windowSeconds: 60 * 60 },
+  /** Asking for a sign-in code (/login/code); each is also counted per recipient by codeRecipient. */
+  signInCodeSendIp: { name: "signin-code:send-ip", limit: 10, windowSeconds: 60 * 60 },
+  /** Entering a sign-in code, per network and per address typed (the account it would sign in). */
+  signInCodeIp: { name: "signin-code:ip", limit: 30, windowSeconds: 15 * 60 },
+  signInCodeAccount: { name: "signin-code:account", limit: 10, windowSeconds: 15 * 60 },
+  /** Passkey challenges (each a D1 row) and passkey sign-ins, per network. */
+  passkeyChallengeIp: { name: "passkey-challenge:ip", limit: 60, windowSeconds: 15 * 60 },
+  passkeySignInIp: { name: "passkey-signin:ip", limit: 30, windowSeconds: 15 * 60 },
   forgotIp: { name: "forgot:ip", limit: 10, windowSeconds: 60 * 60 },
   forgotEmail: { name: "forgot:email", limit: 3, windowSeconds: 60 * 60 },
   resetIp: { name: "reset:ip", limit: 20, windowSeconds: 60 * 60 },

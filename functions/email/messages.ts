@@ -6,6 +6,7 @@ import { CONTACT_EMAIL } from "@functions/contact";
 import { durationInWords } from "@functions/clock";
 import { CODE_LIFETIME } from "@functions/auth/email-verification";
 import { RESET_LIFETIME } from "@functions/auth/password-reset";
+import { SIGN_IN_CODE_LIFETIME } from "@functions/auth/sign-in-codes";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -28,6 +29,16 @@ export function verificationEmail(to: string, code: string, siteUrl: string): Em
     "If you did not ask for this, you can ignore this email.",
   ];
   return { to, subject: `Your Smallism code: ${code}`, text: lines.join("\n\n"), html: layout("Confirm your email address", lines, { href: verifyUrl, label: "Enter your code" }) };
+}
+
+/** A one-time sign-in code (/login/code): no link, since mail scanners open links and would spend them. */
+export function signInCodeEmail(to: string, code: string, siteUrl: string): EmailMessage {
+  const lines = [
+    `Your Smallism sign-in code is ${code}.`,
+    `Enter it on the sign-in page at ${new URL("/login/code", siteUrl).href} within ${durationInWords(SIGN_IN_CODE_LIFETIME)}. It works once.`,
+    "If you did not ask to sign in, you can ignore this email: nobody can sign in without the code.",
+  ];
+  return { to, subject: `Your Smallism sign-in code: ${code}`, text: lines.join("\n\n"), html: layout("Sign in to Smallism", lines) };
 }
 
 /** The reset link (single use, RESET_LIFETIME), built from the site URL like every link we send. */

@@ -40,7 +40,7 @@ export async function submitCode(page: Page, code: string): Promise<void> {
 export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** Joins through the real /join form in `page`; leaves the member signed in on /verify. */

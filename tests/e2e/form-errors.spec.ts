@@ -72,7 +72,7 @@ test.describe("the error summary on the long account page", () => {
 test("every form leads its problems with the summary, each linked to its field", async ({ page }) => {
   // Sign in: an empty form names what is missing, field by field (not "do not match").
   await page.goto("/login");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expectSummary(page, ["Enter your email address.", "Enter your password."]);
   await expect(page.getByText("do not match")).toHaveCount(0);
   await expect(page.locator("#field-email-error")).toHaveText("Enter your email address.");
@@ -81,7 +81,7 @@ test("every form leads its problems with the summary, each linked to its field",
   // A wrong password is one problem for the form, linked to the email field.
   await page.getByLabel("Email").fill(uniqueEmail("nobody"));
   await page.getByLabel("Password").fill("whatever it is");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expectSummary(page, ["That email and password do not match an account."]);
   await expect(summary(page).getByRole("link")).toHaveAttribute("href", "#field-email");
 

@@ -157,7 +157,7 @@ test("when the session dies elsewhere (password changed on another device), the 
   await laptopPage.goto("/login?next=/account");
   await laptopPage.getByLabel("Email").fill(email);
   await laptopPage.getByLabel("Password").fill(PASSWORD);
-  await laptopPage.getByRole("button", { name: "Sign in" }).click();
+  await laptopPage.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(laptopPage).toHaveURL(/\/account$/);
   await laptopPage.getByLabel("Current password").first().fill(PASSWORD);
   await laptopPage.getByLabel("New password").fill("another long pass phrase");

@@ -73,6 +73,15 @@ const TRIPS: Record<RuleName, Trip> = {
         ? postForm(r, "/account", { ip: uniqueIp(), token: s.members![i - 1]!.token }, { action: "email", newEmail: s.email, emailPassword: PASSWORD })
         : postForm(r, "/verify", { ip: uniqueIp(), token: s.member!.token }, { action: "resend" }),
   },
+  signInCodeSendIp: { prepare: fresh, attempt: (r, s) => postForm(r, "/login/code", { ip: s.ip }, { action: "send", email: uniqueEmail("code") }) },
+  signInCodeIp: { prepare: fresh, attempt: (r, s) => postForm(r, "/login/code", { ip: s.ip }, { action: "code", email: uniqueEmail("code"), code: "WRONGCOD" }) },
+  signInCodeAccount: { prepare: fresh, attempt: (r, s) => postForm(r, "/login/code", { ip: uniqueIp() }, { action: "code", email: s.email, code: "WRONGCOD" }) },
+  passkeyChallengeIp: { prepare: fresh, attempt: (r, s) => postForm(r, "/api/passkeys/challenge?purpose=sign-in", { ip: s.ip }, {}) },
+  passkeySignInIp: {
+    prepare: fresh,
+    // Answers no challenge could have asked for (a credential nobody has): each refused with 400, still counted.
+    attempt: (r, s) => postForm(r, "/login", { ip: s.ip }, { action: "passkey", credentialId: "bm9ib2R5", clientDataJSON: "e30", authenticatorData: "AA", signature: "AA", userHandle: "" }),
+  },
   forgotIp: { prepare: fresh, attempt: (r, s) => postForm(r, "/forgot", { ip: s.ip }, { email: uniqueEmail("forgot") }) },
   forgotEmail: { prepare: fresh, attempt: (r, s) => postForm(r, "/forgot", { ip: uniqueIp() }, { email: s.email }) },
   resetIp: { prepare: fresh, attempt: (r, s) => postForm(r, "/reset", { ip: s.ip }, { token: "not-a-live-reset-link", password: PASSWORD }) },

@@ -19,7 +19,7 @@ async function ids(sql: string, userId: string): Promise<string[]> {
 }
 
 describe("deleteExpiredRows", () => {
-  it("deletes sessions, reset links, codes, throttle windows and dev mail past their time, and nothing else", async () => {
+  it("deletes sessions, reset links, codes (verification and sign-in), passkey challenges, throttle windows and dev mail past their time, and nothing else", async () => {
     const userId = await makeUser();
     const other = await makeUser();
     const insertSession = (id: string, expiresAt: number) =>
@@ -39,6 +39,13 @@ describe("deleteExpiredRows", () => {
     await env.DB.prepare("INSERT INTO dev_mailbox (recipient, subject, text_body, html_body, sent_at) VALUES (?1, 's', 't', 'h', ?2), (?1, 's', 't', 'h', ?3)")
       .bind(recipient, NOW - 7 * DAY, NOW - 7 * DAY + 1).run();
 
+    const insertSignInCode = (user: string, expiresAt: number) =>
+      env.DB.prepare("INSERT INTO sign_in_codes (email, user_id, code_hash, attempts, expires_at, created_at) VALUES (?1, ?2, 'h', 0, ?3, ?4)").bind(`signin-${user}@example.org`, user, expiresAt, expiresAt - 600).run();
+    await insertSignInCode(userId, NOW); // expired: gone
+    await insertSignInCode(other, NOW + 1); // live: kept
+    await env.DB.prepare("INSERT INTO webauthn_challenges (id, purpose, session_id, expires_at) VALUES (?1, 'sign-in', NULL, ?2), (?3, 'sign-in', NULL, ?4)")
+      .bind(`old-challenge-${userId}`, NOW, `live-challenge-${userId}`, NOW + 1).run();
+
     const report = await deleteExpiredRows(env.DB, NOW);
 
     expect(report.sessions).toBeGreaterThanOrEqual(1);
@@ -50,6 +57,9 @@ describe("deleteExpiredRows", () => {
     expect(await ids("SELECT key AS id FROM throttles WHERE key LIKE ?1", `${throttleKey}:%`)).toEqual([`${throttleKey}:new`]);
     const mail = await env.DB.prepare("SELECT sent_at FROM dev_mailbox WHERE recipient = ?1").bind(recipient).all<{ sent_at: number }>();
     expect(mail.results.map((row) => row.sent_at)).toEqual([NOW - 7 * DAY + 1]);
+    expect(await ids("SELECT user_id AS id FROM sign_in_codes WHERE user_id = ?1", userId)).toEqual([]);
+    expect(await ids("SELECT user_id AS id FROM sign_in_codes WHERE user_id = ?1", other)).toEqual([other]);
+    expect(await ids("SELECT id FROM webauthn_challenges WHERE id LIKE '%' || ?1", userId)).toEqual([`live-challenge-${userId}`]);
     // Members themselves are never touched.
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE id IN (?1, ?2)").bind(userId, other).first("n")).toBe(2);
 
