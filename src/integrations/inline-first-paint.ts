@@ -9,7 +9,7 @@
 // README "Performance" says what it costs later page views; tests/build/first-paint.test.ts checks every essay.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AstroIntegration } from "astro";
 import { AstroError } from "astro/errors";
@@ -51,11 +51,18 @@ export function allowHashes(headers: string, hashes: { styles: string[]; scripts
     `${name}${add(add(policy, "style-src", hashes.styles), "script-src", hashes.scripts)}`);
 }
 
-/** Every .html file under a folder. */
+/**
+ * The prerendered pages the Worker itself sends, under its own policy (which has no hashes): the 500 page, which
+ * Astro serves from the built file when an on-demand page fails (src/middleware.ts). They keep their links.
+ */
+export const SERVED_BY_THE_WORKER: ReadonlySet<string> = new Set(["500.html"]);
+
+/** Every .html file under a folder that is served as a static file. */
 function htmlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(".html"))
-    .map((entry) => join(entry.parentPath, entry.name));
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => !SERVED_BY_THE_WORKER.has(relative(dir, file)));
 }
 
 /** The integration astro.config.mjs adds. */

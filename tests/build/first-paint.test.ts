@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { headersFor, parseHeadersFile, type HeaderRule } from "@tests/support/headers-file";
 import { essays } from "./content";
 import { CLIENT, htmlFiles, pageUrl, rel, requireBuild, walk } from "./dist";
+import { SERVED_BY_THE_WORKER } from "@src/integrations/inline-first-paint";
 import { parseTags } from "./html";
 
 /** TCP's initial congestion window: 10 segments of 1,460 bytes (RFC 6928), counted as 14 KB of 1,024 to leave room
@@ -54,9 +55,16 @@ function headerBytes(pathname: string): number {
   return [...headersFor(rules, pathname)].reduce((total, [name, values]) => total + values.reduce((sum, value) => sum + name.length + value.length + 4, 0), 0);
 }
 
+/** Prerendered pages served as static files (the 500 page is sent by the Worker, under its own policy). */
+const staticPages = () => htmlFiles().filter((file) => !SERVED_BY_THE_WORKER.has(rel(file)));
+
 describe("no prerendered page waits for a second file before it paints", () => {
-  it.each(htmlFiles().map((file) => [rel(file), file] as const))("%s", (_name, file) => {
+  it.each(staticPages().map((file) => [rel(file), file] as const))("%s", (_name, file) => {
     expect(renderBlocking(readFileSync(file, "utf8"))).toEqual([]);
+  });
+
+  it("the 500 page keeps its links: the Worker sends it, and the Worker's policy allows no inline style", () => {
+    for (const page of SERVED_BY_THE_WORKER) expect(renderBlocking(readFileSync(join(CLIENT, page), "utf8")).length, page).toBeGreaterThan(0);
   });
 
   it("the checker itself flags a stylesheet and a classic script, not a module or a deferred script", () => {
@@ -68,7 +76,7 @@ describe("no prerendered page waits for a second file before it paints", () => {
     const files = walk(join(CLIENT, "_astro")).filter((file) => /\/global\.[^/]+\.css$/.test(file));
     expect(files).toHaveLength(1);
     const css = readFileSync(files[0]!, "utf8").trim();
-    const styles = new Set(htmlFiles().flatMap((file) => parseTags(readFileSync(file, "utf8")).filter((tag) => tag.name === "style").map((tag) => tag.content)));
+    const styles = new Set(staticPages().flatMap((file) => parseTags(readFileSync(file, "utf8")).filter((tag) => tag.name === "style").map((tag) => tag.content)));
     expect([...styles]).toEqual([css]);
   });
 });

@@ -35,7 +35,7 @@ async function withoutTable(table: string, work: () => Promise<void>): Promise<v
 function expectSecurityHeaders(response: APIResponse, label: string): void {
   const headers = response.headers();
   for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) expect(headers[name.toLowerCase()], `${label} ${name}`).toBe(value);
-  expect(headers["content-security-policy"], label).toMatch(/^default-src 'self'; script-src 'self'; .*frame-ancestors 'none'/);
+  expect(headers["content-security-policy"], label).toMatch(/^default-src 'self'; script-src 'self'( 'sha256-[A-Za-z0-9+/=]+')*; .*frame-ancestors 'none'/);
 }
 
 /** The friendly 500 page: status, headers, valid HTML, noindex, a way home, and none of `absent` in it. */
