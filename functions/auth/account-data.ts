@@ -5,6 +5,8 @@ import { getUserById, selectUserStatement, toUser, type UserRow } from "./users"
 import { NOT_FOUND, type Outcome } from "./account";
 import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
 import { logger } from "@functions/log";
+import { exportWardStatements, wardDeletionStatements, wardExport } from "@functions/wards/member-data";
+import { nowSeconds } from "@functions/clock";
 
 const log = logger("auth");
 
@@ -22,6 +24,7 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
   const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
   await db.batch([
     ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
+    ...wardDeletionStatements(db, userId, nowSeconds()),
     // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);
@@ -32,12 +35,13 @@ export async function deleteAccount(db: D1Database, userId: string, password: st
 /** Everything the site holds about a member, for "download my data" (no password hash, no token hashes). */
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
-  const [account, sessions, verification, resets, donations, subscriptions] = await db.batch([
+  const [account, sessions, verification, resets, donations, subscriptions, ...wards] = await db.batch([
     selectUserStatement(db, userId),
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
     db.prepare("SELECT created_at, expires_at FROM password_resets WHERE user_id = ?1").bind(userId),
     ...exportMemberGivingStatements(db, userId),
+    ...exportWardStatements(db, userId),
   ]);
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
   const withDates = (rows: Record<string, unknown>[]) =>
@@ -61,5 +65,6 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     passwordResetRequests: withDates(resets!.results as Record<string, unknown>[]),
     donations: withDates(donations!.results as Record<string, unknown>[]),
     monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
+    wards: wardExport(wards),
   };
 }
