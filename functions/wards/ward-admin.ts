@@ -35,9 +35,13 @@ export function readWardForm(fields: URLSearchParams): { ok: true; input: WardIn
   return { ok: true, input: { name, area, status: status as WardStatus, foundingThreshold: threshold, districts: districts.districts } };
 }
 
+/** Paths under /wards/ that are pages of their own, never a ward's slug. */
+const RESERVED_SLUGS = new Set(["mine", "propose"]);
+
 /** A URL slug for `name` that no ward has yet ("Hyde Park" → hyde-park, then hyde-park-2…). */
 export async function slugFor(db: D1Database, name: string): Promise<string> {
-  const base = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "ward";
+  const words = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "ward";
+  const base = RESERVED_SLUGS.has(words) ? `${words}-ward` : words;
   const { results } = await db.prepare("SELECT slug FROM wards WHERE slug = ?1 OR slug LIKE ?2").bind(base, `${base}-%`).all<{ slug: string }>();
   const taken = new Set(results.map((row) => row.slug));
   let slug = base;
