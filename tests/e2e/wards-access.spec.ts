@@ -11,6 +11,7 @@ import { get, postForm, type Caller } from "./http";
 import { staffMember, type StaffMember } from "./staff";
 import { appoint, callerOf, createMeeting, createWard, meetingFields, uniqueDistrict, wardMember } from "./wards-support";
 import type { Member } from "./members";
+import { htmlProblems } from "@tests/support/html-validity";
 
 interface World {
   staff: StaffMember;
@@ -167,6 +168,24 @@ test("the finder answers any postcode input with a ward list or a clear message,
   }
   expect((await get(request, "/wards/no-such-ward/", visitor())).status()).toBe(404);
   expect((await get(request, "/wards/no-such-ward/meetings/x.ics", visitor())).status()).toBe(404);
+});
+
+test("every ward page is valid HTML as served, for visitors, members, organisers and staff", async ({ request }) => {
+  const { a, organiserA, memberA, meetingA, staff } = world;
+  const pages: Array<[Caller, string, number]> = [
+    [visitor(), "/wards/", 200], [visitor(), "/wards/?postcode=LS6+2A", 400], [visitor(), `/wards/?postcode=${a.district}`, 200], [visitor(), "/wards/?q=Matrix", 200],
+    [visitor(), `/wards/${a.slug}/`, 200], [visitor(), "/wards/no-such-ward/", 404],
+    [callerOf(memberA), `/wards/${a.slug}/?done=going`, 200], [callerOf(memberA), "/wards/propose", 200], [callerOf(memberA), `/wards/${a.slug}/organise`, 403],
+    [callerOf(organiserA), `/wards/${a.slug}/organise?rsvps=${meetingA}`, 200], [callerOf(organiserA), `/wards/${a.slug}/organise?edit=${meetingA}`, 200],
+    [callerOf(staff), `/admin/wards?edit=${a.slug}`, 200], [callerOf(staff), "/admin/wards", 200],
+  ];
+  const problems: string[] = [];
+  for (const [caller, path, status] of pages) {
+    const response = await get(request, path, caller);
+    expect(response.status(), path).toBe(status);
+    problems.push(...htmlProblems(await response.text(), path));
+  }
+  expect(problems).toEqual([]);
 });
 
 test("the sample-ward script fills an empty local database once, and never one with wards", async () => {
