@@ -183,7 +183,7 @@ test("every ward page is valid HTML as served, for visitors, members, organisers
   for (const [caller, path, status] of pages) {
     const response = await get(request, path, caller);
     expect(response.status(), path).toBe(status);
-    problems.push(...htmlProblems(await response.text(), path));
+    problems.push(...(await htmlProblems(await response.text(), path)));
   }
   expect(problems).toEqual([]);
 });
