@@ -7,6 +7,8 @@ import sitemap from "@astrojs/sitemap";
 import validateDonationConfig from "./src/integrations/validate-donation-config";
 import { wranglerVar } from "./src/integrations/wrangler-vars";
 import devSearchIndex from "./src/integrations/dev-search-index";
+import workerContent from "./src/integrations/worker-content";
+import inlineFirstPaint from "./src/integrations/inline-first-paint";
 import { commonPasswords } from "./src/integrations/common-passwords";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
@@ -46,11 +48,15 @@ export default defineConfig({
     // Local D1 lives in .wrangler/state; the test suite uses its own folder so it never touches yours.
     persistState: process.env.SMALLISM_STATE_DIR ? { path: process.env.SMALLISM_STATE_DIR } : true,
   }),
-  integrations: [validateDonationConfig(), mdx(), devMailbox, devSearchIndex(), sitemap({
+    // The Worker's build holds member-only content only; public essays are prerendered (src/integrations/worker-content.ts).
+  integrations: [validateDonationConfig(), mdx(), devMailbox, devSearchIndex(), workerContent(), sitemap({
       filter: (page) => !notInSitemap.test(new URL(page).pathname),
       // The strategy index is rendered on demand but public (titles and summaries only), so it is listed.
       customPages: [new URL("/strategy/", site).href],
-    })],
+    }),
+    // Prerendered pages carry their stylesheet and head script inline, hashed in _headers (src/integrations/inline-first-paint.ts).
+    inlineFirstPaint()],
+  // Stylesheets stay files in what Astro renders; inline-first-paint inlines them into prerendered pages after the build.
   build: { inlineStylesheets: "never", format: "directory" },
   // Form-post origin checks are ours (src/middleware.ts) so they also cover JSON posts.
   security: { checkOrigin: false },

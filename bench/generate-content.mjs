@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
 /** A small seeded PRNG (mulberry32): the same n gives the same essays. */
-function random(seed) {
+export function random(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -65,7 +65,7 @@ function sentence(rand) {
 }
 
 /** About `words` words of Markdown: paragraphs of 4–6 sentences, a `##` heading every three paragraphs. */
-function body(rand, words) {
+export function body(rand, words) {
   const parts = [];
   let count = 0;
   let paragraphs = 0;
@@ -81,7 +81,7 @@ function body(rand, words) {
   return parts.join("\n\n");
 }
 
-function essay(rand, index) {
+function essay(rand, index, membersOnlyEvery) {
   const title = `${pick(rand, TITLE_WORDS)} ${pick(rand, TITLE_NOUNS)}: note ${index + 1}`;
   const tags = [...new Set(Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(rand, TAGS)))];
   const day = new Date(Date.UTC(2020, 0, 1) + Math.floor(rand() * 6 * 365) * 86_400_000).toISOString().slice(0, 10);
@@ -91,20 +91,21 @@ function essay(rand, index) {
     `description: "A generated benchmark essay about ${tags.join(", ")}, written to measure how the build scales."`,
     `pubDate: ${day}`,
     `tags: [${tags.map((tag) => `"${tag}"`).join(", ")}]`,
-    // One essay in ten is members-only, like the shipped content's mix.
-    ...(index % 10 === 9 ? ["membersOnly: true"] : []),
+    // By default one essay in ten is members-only, like the shipped content's mix; 0 makes every essay public.
+    ...(membersOnlyEvery > 0 && index % membersOnlyEvery === membersOnlyEvery - 1 ? ["membersOnly: true"] : []),
     "---",
   ];
   return `${frontmatter.join("\n")}\n\n${body(rand, 800)}\n`;
 }
 
-/** Writes `n` essays and the shipped strategy pages into `outDir` (recreated); returns the folder. */
-export function generateContent(n, outDir = join(ROOT, "bench", ".tmp", `content-${n}`)) {
+/** Writes `n` essays (one in `membersOnlyEvery` members-only; 0: none) and the shipped strategy pages into `outDir`
+ *  (recreated); returns the folder. */
+export function generateContent(n, outDir = join(ROOT, "bench", ".tmp", `content-${n}`), { membersOnlyEvery = 10 } = {}) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, "essays"), { recursive: true });
   const rand = random(20261001 + n);
   for (let i = 0; i < n; i++) {
-    writeFileSync(join(outDir, "essays", `bench-essay-${String(i + 1).padStart(4, "0")}.mdx`), essay(rand, i));
+    writeFileSync(join(outDir, "essays", `bench-essay-${String(i + 1).padStart(4, "0")}.mdx`), essay(rand, i, membersOnlyEvery));
   }
   cpSync(join(ROOT, "content", "strategy"), join(outDir, "strategy"), { recursive: true });
   return outDir;

@@ -72,7 +72,7 @@ export function writeReport(report) {
   out.push("", "### Lighthouse", "");
   if (!lighthouse || lighthouse.skipped) out.push(`Lighthouse was not run: ${lighthouse?.skipped ?? "unknown"}.`);
   else {
-    out.push(`Lighthouse ${lighthouse.version} (installed into bench/.tmp/lighthouse, not a project dependency), Debian Chromium, default mobile settings: **simulated** slow 4G (150 ms RTT, 1.6 Mbit/s) and 4× CPU slowdown, so these are estimates for a mid-range phone, one run per page (about 7 s each; five per page would not fit the 10-minute limit).`, "");
+    out.push(`Lighthouse ${lighthouse.version} (installed into bench/.tmp/lighthouse, not a project dependency), Debian Chromium, default mobile settings: **simulated** slow 4G (150 ms RTT, 1.6 Mbit/s) and 4× CPU slowdown, so these are estimates for a mid-range phone${lighthouse.compressed ? ", through a gzip proxy (bench/compress-proxy.mjs: Cloudflare compresses, the local preview does not)" : ""}, one run per page (about 7 s each; five per page would not fit the 10-minute limit).`, "");
     out.push(table(["page", "score", "FCP", "LCP", "TBT", "CLS", "render-blocking"], report.pages.map((page) => {
       const result = lighthouse.results[page.key];
       if (!result) return [page.label, "–", "–", "–", "–", "–", "–"];
@@ -119,6 +119,19 @@ export function writeReport(report) {
     cpuRow("validateSessionToken, unknown token", cpu.validateUnknownToken),
   ]));
 
+  // 5b. CPU per on-demand page
+  if (report.pageCpu) {
+    const pc = report.pageCpu;
+    out.push("", "### CPU per request of on-demand pages (bench/page-cpu.mjs)", "");
+    out.push(`CPU time workerd's process spent per request (Linux per-thread counters, /proc/<pid>/task/*/schedstat), ${pc.samples} requests per target after ${pc.warmup} of warm-up, one at a time and the targets in turn, sent straight to workerd (${pc.origin}). It includes workerd's own HTTP handling (the static essay row: a file served by miniflare's asset worker, which never runs our code) and the local D1 (SQLite in the same process; in production D1 runs elsewhere and the Worker only waits for it). The preview counts D1 queries (COUNT_D1_QUERIES=1, which buffers each body), as for section 4.`, "");
+    out.push(table(["target", "status", "median", "p90", "p99", "median − static essay"], pc.targets.map(({ key, label, path }) => {
+      const r = pc.results[key];
+      return [`${label} \`${path}\``, String(r.status), `${r.medianMs} ms`, `${r.p90Ms} ms`, `${r.p99Ms} ms`, `${(r.medianMs - pc.results.essay.medianMs).toFixed(2)} ms`];
+    })));
+    const b = pc.breakdown;
+    out.push("", `Breakdown of the signed-in strategy page (differences of medians): request floor ${b.floorMs} ms (a static file costs workerd ${pc.results.essay.medianMs} ms), session lookup ${b.sessionLookupMs} ms (mostly the local D1), layout ${b.layoutMs} ms, content render ${b.contentRenderMs} ms.`);
+  }
+
   // 6. Scale
   out.push("", "## 6. Build time and output size", "");
   if (!report.scale.length) out.push("Skipped (--no-scale).");
@@ -127,11 +140,23 @@ export function writeReport(report) {
     out.push(table(["content", "build (astro + pagefind)", "HTML pages", "dist/client", "of which Pagefind", "dist/server", "Worker code (gzip)"], report.scale.map((row) => [
       row.label, `${(row.totalMs / 1000).toFixed(1)} s (${(row.astroMs / 1000).toFixed(1)} + ${(row.pagefindMs / 1000).toFixed(1)})`, String(row.htmlPages), mb(row.clientBytes), mb(row.pagefindBytes), mb(row.serverBytes), `${mb(row.workerCodeBytes)} (${mb(row.workerCodeGzip)})`,
     ])));
-    const small = report.scale.find((row) => row.essays === 100);
-    const large = report.scale.find((row) => row.essays === 1000);
+    const small = report.scale.find((row) => row.essays === 100 && row.membersOnly > 0);
+    const large = report.scale.find((row) => row.essays === 1000 && row.membersOnly > 0);
+    const allPublic = report.scale.find((row) => row.essays === 1000 && row.membersOnly === 0);
+    const shipped = report.scale.find((row) => row.label === "shipped content");
     if (small && large) {
       const perEssay = (large.totalMs - small.totalMs) / 900;
-      out.push("", `From 100 to 1,000 essays (10×) the build time grows ${(large.totalMs / small.totalMs).toFixed(2)}× (about ${perEssay.toFixed(0)} ms per extra essay: roughly linear plus a fixed ~${((small.totalMs - 100 * perEssay) / 1000).toFixed(0)} s); dist/server grows ${(large.serverBytes / small.serverBytes).toFixed(1)}× (about ${kb((large.serverBytes - small.serverBytes) / 900)} per essay) because every essay's rendered content is bundled into the Worker.`);
+      out.push("", `From 100 to 1,000 essays (10×) the build time grows ${(large.totalMs / small.totalMs).toFixed(2)}× (about ${perEssay.toFixed(0)} ms per extra essay: roughly linear plus a fixed ~${((small.totalMs - 100 * perEssay) / 1000).toFixed(0)} s).`);
+    }
+    if (large && allPublic && shipped) {
+      // Public essays: 1,000 of them against the shipped site. Members-only ones: the 100 of the mixed build cost
+      // what 100 public essays would, plus the difference between the two builds.
+      const publicBytes = (allPublic.workerCodeBytes - shipped.workerCodeBytes) / allPublic.essays;
+      const publicGzip = (allPublic.workerCodeGzip - shipped.workerCodeGzip) / allPublic.essays;
+      const memberBytes = publicBytes + (large.workerCodeBytes - allPublic.workerCodeBytes) / large.membersOnly;
+      const memberGzip = publicGzip + (large.workerCodeGzip - allPublic.workerCodeGzip) / large.membersOnly;
+      const pagesUntil = (limit) => Math.floor((limit - shipped.workerCodeGzip) / memberGzip);
+      out.push("", `**How the Worker grows.** Per public essay: ${publicBytes.toFixed(0)} bytes (${publicGzip.toFixed(0)} gzip), file names in Astro's manifest, not text (tests/build/worker-content.test.ts holds it under 1 KB). Per members-only page (an ~800-word essay; a strategy page costs the same per word): ${kb(memberBytes)} (${kb(memberGzip)} gzip), its compiled MDX and its entry in the content store. From the shipped Worker (${mb(shipped.workerCodeGzip)} gzip), Workers' compressed-size limits would be reached at about ${pagesUntil(3 * 2 ** 20).toLocaleString("en-GB")} member-only pages (3 MB, free plan) and ${pagesUntil(10 * 2 ** 20).toLocaleString("en-GB")} (10 MB, paid); see the README (Performance) for when to move member content out of the bundle, and how.`);
     }
     out.push("", `The served test build (DEV_MAILBOX=1, shipped content) took ${(report.servedBuild.totalMs / 1000).toFixed(1)} s.`);
   }

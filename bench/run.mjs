@@ -2,7 +2,9 @@
 //   1. page weight of the first view (Chromium, from the network)       2. browser timings (5 fresh loads, medians)
 //   3. throughput and latency (autocannon) with ratios to a static essay 4. D1 queries per on-demand page
 //   4b. wards at scale (1,000 wards, 100,000 members: D1 queries and latency of a ward page, cached and not)
-//   5. server CPU inside workerd (hash, session validation)             6. build time and size at 7 / 100 / 1,000 essays
+//   5. server CPU inside workerd (hash, session validation; each on-demand page's CPU per request, bench/page-cpu.mjs)
+//   6. build time and size at 7 / 100 / 1,000 essays, and 1,000 public ones (how the Worker grows per public essay
+//      and per members-only page)
 // It builds from a copy of the app in bench/.tmp/site (see bench/site.mjs), serves it with `astro preview` on
 // port 4329 (BENCH_PORT) with a local D1 in bench/.tmp/state, and stops everything it started, also on errors.
 // Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale.
@@ -15,7 +17,9 @@ import { generateContent } from "./generate-content.mjs";
 import { chromiumPath, launchBrowser, measurePageWeight, measureTimings, median, TYPES } from "./browser.mjs";
 import { createVerifiedMember, d1Queries, portIsFree, startServers } from "./serve.mjs";
 import { measureThroughput } from "./throughput.mjs";
+import { measurePageCpu } from "./page-cpu.mjs";
 import { ensureLighthouse, runLighthouse } from "./lighthouse.mjs";
+import { startCompressingProxy } from "./compress-proxy.mjs";
 import { writeReport } from "./report.mjs";
 import { benchWards } from "./wards.mjs";
 
@@ -169,11 +173,16 @@ async function main() {
         report.lighthouse = { skipped: problem };
         log(`  skipped: ${problem}`);
       } else {
+        // Through a gzip proxy on the next port: Cloudflare compresses what it sends, the local preview does not.
+        const proxy = await startCompressingProxy(PORT + 1, site);
         try {
-          report.lighthouse = await runLighthouse(pages.map((page) => ({ key: page.key, url: `${site}${page.path}`, cookie: page.member ? member.cookie : undefined })), chromiumPath(), log);
+          report.lighthouse = await runLighthouse(pages.map((page) => ({ key: page.key, url: `${proxy.url}${page.path}`, cookie: page.member ? member.cookie : undefined })), chromiumPath(), log);
+          report.lighthouse.compressed = true;
         } catch (error) {
           report.lighthouse = { skipped: `Lighthouse failed: ${error instanceof Error ? error.message : error}` };
           log(`  ${report.lighthouse.skipped}`);
+        } finally {
+          await proxy.close();
         }
       }
     } else report.lighthouse = { skipped: "--no-lighthouse" };
@@ -188,6 +197,27 @@ async function main() {
     ];
     report.throughput = await measureThroughput(site, targets, { rounds: QUICK ? 1 : 2, connections: 10, seconds: QUICK ? 3 : 10, log });
     report.throughput.targets = targets.map(({ key, label, path }) => ({ key, label, path }));
+    log(`CPU per request of on-demand pages inside workerd (${QUICK ? 40 : 200} requests each, in turn)`);
+    noteLoad("pageCpu");
+    const H = { Cookie: member.cookieHeader };
+    const page = `/strategy/${strategyPage.slug}/`;
+    report.pageCpu = await measurePageCpu({
+      pgid: servers.pid,
+      samples: QUICK ? 40 : 200,
+      warmup: QUICK ? 10 : 30,
+      log,
+      targets: [
+        { key: "essay", label: "Static essay (workerd serving a file)", path: `/essays/${longEssay.slug}/` },
+        { key: "floor", label: "GET /logout (405: middleware, no page)", path: "/logout" },
+        { key: "notFound", label: "Unknown strategy page (404: layout only)", path: "/strategy/no-such-page/" },
+        { key: "indexVisitor", label: "Strategy index, signed out", path: "/strategy/" },
+        { key: "indexMember", label: "Strategy index, signed in", path: "/strategy/", headers: H },
+        { key: "pageVisitor", label: "Strategy page, signed out (summary)", path: page },
+        { key: "pageMember", label: "Strategy page, signed in (full text)", path: page, headers: H },
+        { key: "account", label: "/account, signed in", path: "/account", headers: H },
+        { key: "join", label: "/join (GET)", path: "/join" },
+      ],
+    });
     // The member's session must still be good after the load test (no renewal or expiry on the way).
     const after = await d1Queries(site, `/strategy/${strategyPage.slug}/`, member.cookieHeader);
     if (after.member.status !== 200) report.notes.push(`after the load test the member's strategy page answered ${after.member.status}`);
@@ -211,11 +241,15 @@ async function main() {
     const shipped = await buildSite({ contentDir: join(ROOT, "content"), outDir: join(TMP, "dist-shipped") });
     report.scale.push({ essays: publicEssays.length + (membersEssay ? 1 : 0), label: "shipped content", ...shipped });
     log(`  shipped: ${(shipped.totalMs / 1000).toFixed(1)} s`);
-    for (const n of SCALES) {
-      const contentDir = generateContent(n);
-      const built = await buildSite({ contentDir, outDir: join(TMP, `dist-${n}`) });
-      report.scale.push({ essays: n, label: `${n} generated essays`, ...built });
-      log(`  ${n} essays: ${(built.totalMs / 1000).toFixed(1)} s, client ${(built.clientBytes / 2 ** 20).toFixed(1)} MB, server ${(built.serverBytes / 2 ** 20).toFixed(1)} MB`);
+    // The largest mix again with every essay public: the difference is what 1 in 10 members-only essays cost.
+    const builds = [...SCALES.map((n) => ({ n, every: 10 })), ...(SCALES.length > 1 ? [{ n: SCALES.at(-1), every: 0 }] : [])];
+    for (const { n, every } of builds) {
+      const name = every ? `${n}` : `${n}-public`;
+      const contentDir = generateContent(n, join(TMP, `content-${name}`), { membersOnlyEvery: every });
+      const built = await buildSite({ contentDir, outDir: join(TMP, `dist-${name}`) });
+      const membersOnly = every ? Math.floor(n / every) : 0;
+      report.scale.push({ essays: n, membersOnly, label: `${n} generated essays${every ? `, ${membersOnly} members-only` : ", all public"}`, ...built });
+      log(`  ${name}: ${(built.totalMs / 1000).toFixed(1)} s, client ${(built.clientBytes / 2 ** 20).toFixed(1)} MB, server ${(built.serverBytes / 2 ** 20).toFixed(1)} MB, Worker code ${(built.workerCodeBytes / 2 ** 20).toFixed(2)} MB`);
     }
   }
 

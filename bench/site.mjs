@@ -15,18 +15,18 @@ export const SITE = join(TMP, "site");
 
 const COPIED = ["src", "functions", "public", "migrations", "package.json", "tsconfig.json", "wrangler.toml", "types"];
 
-/** (Re)creates bench/.tmp/site from the working tree. */
-export function prepareSiteCopy() {
-  rmSync(SITE, { recursive: true, force: true });
-  mkdirSync(SITE, { recursive: true });
-  for (const name of COPIED) if (existsSync(join(ROOT, name))) cpSync(join(ROOT, name), join(SITE, name), { recursive: true });
-  cpSync(join(ROOT, "astro.config.mjs"), join(SITE, "astro.config.project.mjs"));
+/** (Re)creates a copy of the app from the working tree: bench/.tmp/site, or `site` (tests/build/worker-content.test.ts). */
+export function prepareSiteCopy(site = SITE) {
+  rmSync(site, { recursive: true, force: true });
+  mkdirSync(site, { recursive: true });
+  for (const name of COPIED) if (existsSync(join(ROOT, name))) cpSync(join(ROOT, name), join(site, name), { recursive: true });
+  cpSync(join(ROOT, "astro.config.mjs"), join(site, "astro.config.project.mjs"));
   writeFileSync(
-    join(SITE, "astro.config.mjs"),
+    join(site, "astro.config.mjs"),
     `// Written by bench/site.mjs: the project's own config, with Astro's cache kept inside this copy.\n` +
       `import config from "./astro.config.project.mjs";\nexport default { ...config, cacheDir: "./.cache/" };\n`,
   );
-  symlinkSync(join(ROOT, "node_modules"), join(SITE, "node_modules"), "dir");
+  symlinkSync(join(ROOT, "node_modules"), join(site, "node_modules"), "dir");
 }
 
 /** Runs a command, streaming nothing; resolves with { code, ms, output } (output = last 4 KB of stdout+stderr). */
@@ -60,12 +60,16 @@ export function dirSize(dir) {
   return files(dir).reduce((total, path) => total + statSync(path).size, 0);
 }
 
-/** The Worker's code (dist/server without source maps and wrangler.json): bytes, and gzip bytes file by file. */
+/** The Worker's code files: dist/server without source maps, wrangler.json or a copied .dev.vars. */
+export function workerFiles(dir) {
+  return files(dir).filter((path) => !/\.map$|(^|\/)(wrangler\.json|\.dev\.vars)$/.test(path));
+}
+
+/** The Worker's code: bytes, and gzip bytes file by file. */
 function workerCode(dir) {
   let bytes = 0;
   let gzip = 0;
-  for (const path of files(dir)) {
-    if (path.endsWith(".map") || path.endsWith("wrangler.json")) continue;
+  for (const path of workerFiles(dir)) {
     const data = readFileSync(path);
     bytes += data.length;
     gzip += gzipSync(data, { level: 6 }).length;

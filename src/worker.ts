@@ -1,9 +1,13 @@
 // The Worker's entry point (wrangler.toml `main`): Astro's request handler behind the redirect of plain HTTP to
 // HTTPS (functions/http/https-only.ts), plus the daily Cron Trigger that deletes expired rows
-// (functions/housekeeping.ts). Every on-demand page and endpoint goes through `fetch`.
+// (functions/housekeeping.ts) and retries deleting the Stripe customers of deleted accounts that Stripe did not
+// confirm at the time (functions/donations/customer-deletion.ts). Every on-demand page and endpoint goes through
+// `fetch`.
 import astro from "@astrojs/cloudflare/entrypoints/server";
 import { redirectToHttps } from "@functions/http/https-only";
 import { deleteExpiredRows } from "@functions/housekeeping";
+import { retryStripeCustomerDeletions } from "@functions/donations/customer-deletion";
+import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { nowSeconds } from "@functions/clock";
 import { logger } from "@functions/log";
 
@@ -12,6 +16,10 @@ export default {
     return (await redirectToHttps(request)) ?? astro.fetch(request, env, ctx);
   },
   async scheduled(_controller, env, ctx): Promise<void> {
-    ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => logger("housekeeping").info("expired.deleted", { ...deleted })));
+    const log = logger("housekeeping");
+    ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => log.info("expired.deleted", { ...deleted })));
+    ctx.waitUntil(
+      retryStripeCustomerDeletions(env.DB, () => stripeFromEnv(env), nowSeconds()).then((report) => log.info("stripe_customers.retried", { ...report })),
+    );
   },
 } satisfies ExportedHandler<Env>;

@@ -1,38 +1,43 @@
 // A member's own data: "download my data" (everything the site holds about them) and deleting the account, which
 // must remove or anonymise exactly what the export shows. Used by /account (delete) and /account/data (export).
+import type Stripe from "stripe";
 import { confirmCurrentPassword } from "./reauthentication";
 import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
 import { NOT_FOUND, type Outcome } from "./account";
-import { anonymiseMemberGivingStatements, exportMemberGivingStatements } from "@functions/donations/member-donations";
+import { eraseMemberGivingStatements, exportMemberGivingStatements, queuedCustomerIds } from "@functions/donations/member-donations";
+import { deleteStripeCustomers } from "@functions/donations/customer-deletion";
 import { logger } from "@functions/log";
 import { exportWardStatements, wardDeletionStatements, wardExport } from "@functions/wards/member-data";
-import { nowSeconds } from "@functions/clock";
 
 const log = logger("auth");
 
 /**
- * Deletes an account after checking its password: the member, sessions, codes and reset tokens go; donations
- * stay for the accounts but lose their link to the member and their email address. One batch.
+ * Deletes an account after checking its password. One batch removes the member (sessions, codes and reset tokens
+ * go with them) and erases them from their giving: the donations and monthly donations the export shows stay for
+ * the accounts without their link, email, note or Stripe customer id, and those customers are queued for deletion.
+ * Only then is Stripe asked to delete the customers (which also cancels their monthly donations), so the account
+ * is gone even when Stripe is unreachable; what Stripe did not confirm is logged and retried by the daily cron.
  */
-export async function deleteAccount(db: D1Database, userId: string, password: string): Promise<Outcome<object>> {
+export async function deleteAccount(db: D1Database, stripe: Stripe | null, userId: string, password: string, now: number): Promise<Outcome<object>> {
   if (password === "") return { ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
   if (!(await confirmCurrentPassword(user, password, "account.delete"))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
-  // Guest donations made with the member's address are theirs only if they proved they own it: anyone can
-  // join with someone else's address, and deleting that account must not erase the real owner's records.
-  const ownedEmail = user.emailVerifiedAt !== null ? user.email : null;
-  await db.batch([
-    ...anonymiseMemberGivingStatements(db, userId, ownedEmail),
-    ...wardDeletionStatements(db, userId, nowSeconds()),
+  const [queued] = await db.batch([
+    ...eraseMemberGivingStatements(db, userId, now),
+    ...wardDeletionStatements(db, userId, now),
     // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);
-  log.info("account.deleted", { userId });
+  const customers = await deleteStripeCustomers(db, stripe, queuedCustomerIds(queued), now);
+  log.info("account.deleted", { userId, stripeCustomersDeleted: customers.deleted, stripeCustomersPending: customers.pending });
   return { ok: true };
 }
 
-/** Everything the site holds about a member, for "download my data" (no password hash, no token hashes). */
+/**
+ * Everything the site holds about a member, for "download my data" (no password hash, no token hashes): with every
+ * donation and monthly donation that deleting the account would erase, and Stripe's ids for them.
+ */
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
   const [account, sessions, verification, resets, donations, subscriptions, ...wards] = await db.batch([

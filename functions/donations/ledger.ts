@@ -61,6 +61,13 @@ export function isDonationMetadata(metadata: Stripe.Metadata | null | undefined)
 const MEMBER_AND_EMAIL_SQL = "(SELECT id FROM users WHERE id = ?2), CASE WHEN ?2 <> '' AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?2) THEN NULL ELSE ?3 END";
 
 /**
+ * A second write's customer id, filled in only while the row still names someone: a row with neither member nor
+ * email has been erased by an account deletion (or never had anyone), and its customer is deleted at Stripe.
+ */
+const FILL_CUSTOMER_SQL =
+  "CASE WHEN donations.user_id IS NULL AND donations.email IS NULL THEN donations.customer_id ELSE coalesce(donations.customer_id, excluded.customer_id) END";
+
+/**
  * The statements that record a payment once, then apply any refund Stripe reported before it (stripe_refunds).
  * A second write for the same checkout session or invoice (from the other path, a redelivery or the other event)
  * only fills in ids that were missing: amount and status never change, and neither does anything a member's
@@ -76,12 +83,12 @@ export function recordPaymentStatements(db: D1Database, payment: LedgerPayment):
          checkout_session_id = coalesce(donations.checkout_session_id, excluded.checkout_session_id),
          payment_intent_id = coalesce(donations.payment_intent_id, excluded.payment_intent_id),
          subscription_id = coalesce(donations.subscription_id, excluded.subscription_id),
-         customer_id = coalesce(donations.customer_id, excluded.customer_id)
+         customer_id = ${FILL_CUSTOMER_SQL}
        ON CONFLICT (checkout_session_id) DO UPDATE SET
          invoice_id = coalesce(donations.invoice_id, excluded.invoice_id),
          payment_intent_id = coalesce(donations.payment_intent_id, excluded.payment_intent_id),
          subscription_id = coalesce(donations.subscription_id, excluded.subscription_id),
-         customer_id = coalesce(donations.customer_id, excluded.customer_id)`,
+         customer_id = ${FILL_CUSTOMER_SQL}`,
     )
     .bind(
       crypto.randomUUID(), payment.userId ?? "", payment.email, payment.amount, payment.currency.toLowerCase(), payment.frequency,

@@ -1,7 +1,8 @@
 // A member's giving and what their account does to it: the donations (newest first) and active monthly donations
 // the account page lists, read in ONE round trip (a db.batch of two SELECTs); the Stripe customer whose monthly
 // donation the Customer Portal manages; and the statements that the account's data export and deletion batch
-// (functions/auth/account.ts), so the auth module never names a donations column. Used by
+// (functions/auth/account-data.ts), both over one rule of which rows are the member's (MEMBER_ROWS_SQL), so the
+// auth module never names a donations column. Used by
 // src/components/AccountDonations.astro, /account/billing and the account use-cases.
 
 /** One donation as the account page lists it. */
@@ -65,24 +66,58 @@ export async function getMemberBillingCustomer(db: D1Database, userId: string, s
   return row?.customer_id ?? null;
 }
 
-/** The statements that read everything about a member's giving for "download my data": donations, then monthly donations. */
+/**
+ * Which rows of `donations` or `subscriptions` are a member's, as SQL over ?1 (their id): rows linked to them, and
+ * guest rows given with their address (in any case) once they have verified it, since anyone can join with someone
+ * else's address and deleting that account must not erase the owner's records. The data export and the deletion
+ * both use it, so they cover the same rows; it reads the member's row, so a deletion runs it before deleting them.
+ */
+const MEMBER_ROWS_SQL = "(user_id = ?1 OR lower(email) = (SELECT email FROM users WHERE id = ?1 AND email_verified_at IS NOT NULL))";
+
+/** How a row came to be the member's: given while signed in, or as a guest with their verified address. */
+const GIVEN_AS_SQL = "CASE WHEN user_id = ?1 THEN 'member' ELSE 'guest' END AS given_as";
+
+/**
+ * The statements that read everything about a member's giving for "download my data" (every row the deletion
+ * would treat as theirs, with Stripe's ids): donations, then monthly donations, oldest first.
+ */
 export function exportMemberGivingStatements(db: D1Database, userId: string): D1PreparedStatement[] {
   return [
     db.prepare(
-      "SELECT amount, currency, frequency, status, note, created_at, refunded_at, checkout_session_id, invoice_id FROM donations WHERE user_id = ?1 ORDER BY created_at",
+      `SELECT id, ${GIVEN_AS_SQL}, email, amount, amount_refunded, currency, frequency, status, note, created_at, refunded_at,
+         checkout_session_id, payment_intent_id, invoice_id, subscription_id, customer_id
+       FROM donations WHERE ${MEMBER_ROWS_SQL} ORDER BY created_at, id`,
     ).bind(userId),
-    db.prepare("SELECT id, amount, currency, status, created_at, canceled_at FROM subscriptions WHERE user_id = ?1").bind(userId),
+    db.prepare(
+      `SELECT id, ${GIVEN_AS_SQL}, email, customer_id, amount, currency, status, created_at, canceled_at
+       FROM subscriptions WHERE ${MEMBER_ROWS_SQL} ORDER BY created_at, id`,
+    ).bind(userId),
   ];
 }
 
 /**
- * The statements that keep a deleted member's donations for the accounts but unlink them from the member and drop
- * their email: rows linked to `userId`, and guest rows given with `ownedEmail` (null when the member never proved
- * they own their address, since anyone can join with someone else's). Batch them with the account's deletion.
+ * The statements that erase a member from their giving, to batch before the account's own deletion: the rows the
+ * export shows keep amounts, dates, status and Stripe's payment ids for the accounts, but lose the member link,
+ * email, note and Stripe customer id; those customers are queued in stripe_customer_deletions for deletion at
+ * Stripe (customer-deletion.ts). The first statement's results are the queued customers (see queuedCustomerIds).
  */
-export function anonymiseMemberGivingStatements(db: D1Database, userId: string, ownedEmail: string | null): D1PreparedStatement[] {
+export function eraseMemberGivingStatements(db: D1Database, userId: string, now: number): D1PreparedStatement[] {
   return [
-    db.prepare("UPDATE donations SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
-    db.prepare("UPDATE subscriptions SET user_id = NULL, email = NULL WHERE user_id = ?1 OR email = ?2").bind(userId, ownedEmail),
+    db.prepare(
+      `INSERT INTO stripe_customer_deletions (customer_id, requested_at)
+       SELECT customer_id, ?2 FROM (
+         SELECT customer_id FROM donations WHERE customer_id IS NOT NULL AND ${MEMBER_ROWS_SQL}
+         UNION SELECT customer_id FROM subscriptions WHERE customer_id IS NOT NULL AND ${MEMBER_ROWS_SQL}
+       ) WHERE true
+       ON CONFLICT (customer_id) DO NOTHING
+       RETURNING customer_id`,
+    ).bind(userId, now),
+    db.prepare(`UPDATE donations SET user_id = NULL, email = NULL, note = NULL, customer_id = NULL WHERE ${MEMBER_ROWS_SQL}`).bind(userId),
+    db.prepare(`UPDATE subscriptions SET user_id = NULL, email = NULL, customer_id = NULL WHERE ${MEMBER_ROWS_SQL}`).bind(userId),
   ];
+}
+
+/** The Stripe customers that the first of eraseMemberGivingStatements queued for deletion, from its result. */
+export function queuedCustomerIds(result: D1Result | undefined): string[] {
+  return ((result?.results ?? []) as { customer_id: string }[]).map((row) => row.customer_id);
 }

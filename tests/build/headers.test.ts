@@ -1,13 +1,16 @@
 // Build checks: the _headers file Cloudflare applies to dist/client. Hashed /_astro/* assets are cached for a year
 // as immutable; nothing else is (pages and unhashed files must update on deploy); the security rules from
-// public/_headers arrive unchanged (tests/unit/headers.test.ts checks those against functions/http/security-headers.ts).
+// public/_headers arrive unchanged (tests/unit/headers.test.ts checks those against functions/http/security-headers.ts),
+// but for the hashes of the texts the build inlines into prerendered pages (src/integrations/inline-first-paint.ts).
 // And no build carries the dev server's relaxed policy (src/dev/dev-server-headers.ts): not the Worker, not _headers.
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseHeadersFile, type HeaderRule } from "@tests/support/headers-file";
-import { CLIENT, ROOT, SERVER, rel, requireBuild, walk } from "./dist";
+import { CLIENT, ROOT, SERVER, htmlFiles, rel, requireBuild, walk } from "./dist";
+import { parseTags } from "./html";
 import { contentSecurityPolicy } from "@functions/http/security-headers";
 import { PRERENDERED_HEADER, devServerPolicy } from "@src/dev/dev-server-headers";
 
@@ -40,9 +43,21 @@ describe("dist/client/_headers", () => {
     expect(unhashed).toEqual([]);
   });
 
-  it("carries every rule of public/_headers unchanged", () => {
+  it("carries every rule of public/_headers unchanged, but for the inlined texts' hashes in each policy", () => {
     const source = parseHeadersFile(readFileSync(join(ROOT, "public/_headers"), "utf8"));
-    for (const rule of source) expect(built.filter((candidate) => candidate.path === rule.path), rule.path).toEqual([rule]);
+    const hashes = new Set<string>();
+    for (const file of htmlFiles()) {
+      for (const tag of parseTags(readFileSync(file, "utf8"))) {
+        const data = tag.name === "script" && tag.attrs["type"] === "application/ld+json";
+        if (tag.content !== undefined && tag.attrs["src"] === undefined && !data) hashes.add(`'sha256-${createHash("sha256").update(tag.content).digest("base64")}'`);
+      }
+    }
+    expect(hashes.size, "an inlined stylesheet and script").toBe(2);
+    const withoutHashes = (rule: HeaderRule): HeaderRule => ({
+      ...rule,
+      set: rule.set.map(([name, value]) => [name, name === "Content-Security-Policy" ? [...hashes].reduce((policy, hash) => policy.replaceAll(` ${hash}`, ""), value) : value]),
+    });
+    for (const rule of source) expect(built.filter((candidate) => candidate.path === rule.path).map(withoutHashes), rule.path).toEqual([rule]);
   });
 });
 

@@ -69,7 +69,8 @@ test.describe("the console's front door", () => {
 
   test("enrolment shows the same secret on reload until confirmed, and a wrong code changes nothing", async ({ request }) => {
     const member = await verifiedMember(request, uniqueEmail("enrolling"));
-    expect(staffScript("grant", member.email, "editor").status).toBe(0);
+    const granted = staffScript("grant", member.email, "editor");
+    expect(granted.status, granted.output).toBe(0);
     const caller = { ip: member.ip, token: member.token };
     const first = secretFromEnrolPage(await (await get(request, "/admin/enrol", caller)).text());
     const again = secretFromEnrolPage(await (await get(request, "/admin/enrol", caller)).text());

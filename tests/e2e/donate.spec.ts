@@ -6,11 +6,10 @@ import Stripe from "stripe";
 import jsQR from "jsqr";
 import { test, expect, joinThroughForm, uniqueEmail, uniqueIp } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
-import { SITE_URL, STRIPE_STAND_IN_PORT, TEST_ENV } from "@tests/support/test-env";
+import { SITE_URL, TEST_ENV } from "@tests/support/test-env";
 import { recordedRequests, type RecordedRequest } from "@tests/support/stripe-stand-in-client";
+import { STAND_IN, donate } from "./donations";
 import type { Page } from "@playwright/test";
-
-const STAND_IN = `http://127.0.0.1:${STRIPE_STAND_IN_PORT}`;
 
 /** Checkout Session look-ups the stand-in has received (all tests). */
 async function retrievalsAtStandIn(): Promise<RecordedRequest[]> {
@@ -19,18 +18,6 @@ async function retrievalsAtStandIn(): Promise<RecordedRequest[]> {
 
 async function checkoutCreations(): Promise<RecordedRequest[]> {
   return (await recordedRequests(STAND_IN)).filter((r) => r.method === "POST" && r.path === "/v1/checkout/sessions");
-}
-
-/** Fills and sends the donate form; leaves the browser on the stand-in's hosted checkout page. */
-async function donate(page: Page, options: { amount: string; monthly?: boolean; note?: string }): Promise<string> {
-  await page.goto("/donate");
-  await page.getByLabel("Other", { exact: true }).check();
-  await page.getByLabel(/^Other amount in/).fill(options.amount);
-  await page.getByLabel(options.monthly ? "Monthly" : "Once", { exact: true }).check();
-  if (options.note) await page.getByLabel("Note (optional)").fill(options.note);
-  await page.getByRole("button", { name: "Continue to secure payment" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${STAND_IN}/c/pay/cs_test_`));
-  return (await page.locator("#session-id").innerText()).trim();
 }
 
 /** A nonce from a fresh render of the form (what a tampering client would reuse). */

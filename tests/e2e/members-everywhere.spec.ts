@@ -106,7 +106,7 @@ test("deleting the account says what happened, on a page that needs no JavaScrip
     await expect(page).toHaveURL(/\/account-deleted\/$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is deleted");
     await expect(page.getByRole("status")).toContainText("Account deleted");
-    await expect(page.getByText("does not stop a monthly donation")).toBeVisible();
+    await expect(page.getByText("Any monthly donation is cancelled")).toBeVisible();
     expect((await context.cookies()).map((cookie) => cookie.name)).toEqual([]);
     await expectVisitorView(page, "/account-deleted/");
     if (javaScriptEnabled) await expectNoAxeViolations(page);

@@ -14,14 +14,21 @@ import type { StaffRole } from "@functions/staff/access";
 
 export interface StaffMember extends Member { role: StaffRole; key: Uint8Array; recoveryCodes: string[] }
 
-/** Runs `npm run staff -- ARGS` against the suite's D1 and returns what it printed (stdout and stderr). */
+/**
+ * Runs `npm run staff -- ARGS` against the suite's D1 and returns what it printed (stdout and stderr). The running
+ * preview holds the same SQLite file open, so a write can meet SQLITE_BUSY on a loaded machine: that is retried.
+ */
 export function staffScript(...args: string[]): { status: number; output: string } {
-  try {
-    const output = execFileSync("node", ["scripts/staff.mjs", ...args, "--persist-to", STATE_DIR], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    return { status: 0, output };
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string };
-    return { status: failed.status, output: `${failed.stdout}${failed.stderr}` };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const output = execFileSync("node", ["scripts/staff.mjs", ...args, "--persist-to", STATE_DIR], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      return { status: 0, output };
+    } catch (error) {
+      const failed = error as { status: number; stdout: string; stderr: string };
+      const output = `${failed.stdout}${failed.stderr}`;
+      if (attempt < 4 && /SQLITE_BUSY|database is locked/i.test(output)) continue;
+      return { status: failed.status, output };
+    }
   }
 }
 

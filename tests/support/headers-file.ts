@@ -30,3 +30,15 @@ export function parseHeadersFile(text: string): HeaderRule[] {
   }
   return rules;
 }
+
+/** The headers the rules give a path, as Cloudflare merges them: every matching rule in file order ("*" matches
+ *  anything), "! Name" removing what earlier matching rules set. Names lower-cased. */
+export function headersFor(rules: HeaderRule[], pathname: string): Map<string, string[]> {
+  const headers = new Map<string, string[]>();
+  const matches = (pattern: string) => new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(pathname);
+  for (const rule of rules.filter((candidate) => matches(candidate.path))) {
+    for (const name of rule.detach) headers.delete(name.toLowerCase());
+    for (const [name, value] of rule.set) headers.set(name.toLowerCase(), [...(headers.get(name.toLowerCase()) ?? []), value]);
+  }
+  return headers;
+}

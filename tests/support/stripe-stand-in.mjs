@@ -1,6 +1,7 @@
 // A local stand-in for the parts of Stripe's API the site calls, for the worker and browser tests (no network):
 // Checkout Session create/retrieve (an unreadable customer_email is refused with Stripe's email_invalid error),
-// Billing Portal session create, Invoice Payments list, plus a fake hosted checkout page (/c/pay/<id>) and portal
+// Billing Portal session create, Invoice Payments list, Customer delete (a second delete of one customer answers
+// 404 resource_missing, as Stripe does; every delete is in /__requests), plus a fake hosted checkout page (/c/pay/<id>) and portal
 // page (/p/session/<id>). It honours Idempotency-Key like Stripe (same key
 // and body → the same object; same key, other body → 400; same key while the first request is still running →
 // 409 idempotency_key_in_use) and records every API request with its headers, form body and answer status.
@@ -47,7 +48,7 @@ function escapeHtml(text) {
 export function startStripeStandIn(port) {
   let base = `http://127.0.0.1:${port}`;
   const state = {
-    requests: [], sessions: new Map(), idempotency: new Map(), inFlight: new Set(), invoicePayments: [], portalSessions: new Map(), slowCreations: [],
+    requests: [], sessions: new Map(), idempotency: new Map(), inFlight: new Set(), invoicePayments: [], portalSessions: new Map(), slowCreations: [], deletedCustomers: new Set(),
   };
 
   /** Marks a session paid (or complete-but-unpaid), filling the ids Stripe would. */
@@ -220,6 +221,11 @@ export function startStripeStandIn(port) {
       const id = makeId("bps_");
       result = { id, object: "billing_portal.session", customer: form["customer"], return_url: form["return_url"] ?? null, url: `${base}/p/session/${id}`, livemode: false };
       state.portalSessions.set(id, result);
+    } else if (/^\/v1\/customers\/[^/]+$/.test(path) && request.method === "DELETE") {
+      const id = decodeURIComponent(path.split("/").pop());
+      if (state.deletedCustomers.has(id)) return stripeError(response, 404, `No such customer: '${id}'`, { code: "resource_missing", param: "id" });
+      state.deletedCustomers.add(id);
+      result = { id, object: "customer", deleted: true };
     } else if (path === "/v1/invoice_payments" && request.method === "GET") {
       const paymentIntent = url.searchParams.get("payment[payment_intent]");
       const data = state.invoicePayments.filter((payment) => payment.payment.payment_intent === paymentIntent);

@@ -128,8 +128,8 @@ describe("deleteAccount", () => {
     const m = await memberWithEverything();
     const before = await snapshot(m.userId);
     expect(before).toEqual({ users: 1, sessions: 2, codes: 1, resets: 1, donations: 1 });
-    expect(await deleteAccount(env.DB, m.userId, "not the password")).toEqual({ ok: false, errors: { deletePassword: expect.any(String) } });
-    expect(await deleteAccount(env.DB, m.userId, "x".repeat(2000))).toEqual({ ok: false, errors: { deletePassword: expect.any(String) } });
+    expect(await deleteAccount(env.DB, null, m.userId, "not the password", T0 + 5)).toEqual({ ok: false, errors: { deletePassword: expect.any(String) } });
+    expect(await deleteAccount(env.DB, null, m.userId, "x".repeat(2000), T0 + 5)).toEqual({ ok: false, errors: { deletePassword: expect.any(String) } });
     expect(await snapshot(m.userId)).toEqual(before);
     const row = await env.DB.prepare("SELECT user_id, email FROM donations WHERE id = ?1").bind(m.ownDonation).first();
     expect(row).toEqual({ user_id: m.userId, email: m.email });
@@ -138,14 +138,14 @@ describe("deleteAccount", () => {
   it("with no password says it is missing (not that it is wrong) and changes nothing", async () => {
     const m = await memberWithEverything();
     const before = await snapshot(m.userId);
-    expect(await deleteAccount(env.DB, m.userId, "")).toEqual({ ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } });
-    expect(await deleteAccount(env.DB, m.userId, "not the password")).toEqual({ ok: false, errors: { deletePassword: "That is not your current password." } });
+    expect(await deleteAccount(env.DB, null, m.userId, "", T0 + 5)).toEqual({ ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } });
+    expect(await deleteAccount(env.DB, null, m.userId, "not the password", T0 + 5)).toEqual({ ok: false, errors: { deletePassword: "That is not your current password." } });
     expect(await snapshot(m.userId)).toEqual(before);
   });
 
   it("with the right password deletes member, sessions, codes and resets, and anonymises (keeps) their donations", async () => {
     const m = await memberWithEverything();
-    expect(await deleteAccount(env.DB, m.userId, PASSWORD)).toEqual({ ok: true });
+    expect(await deleteAccount(env.DB, null, m.userId, PASSWORD, T0 + 5)).toEqual({ ok: true });
     expect(await snapshot(m.userId)).toEqual({ users: 0, sessions: 0, codes: 0, resets: 0, donations: 0 });
     for (const token of m.tokens) expect((await validateSessionToken(env.DB, token, T0 + 5)).session).toBeNull();
     expect((await signIn(env.DB, m.email, PASSWORD, T0 + 5)).ok).toBe(false);
@@ -166,13 +166,13 @@ describe("deleteAccount", () => {
     const victimEmail = uniqueEmail("victim");
     const guestDonation = await insertDonation({ userId: null, email: victimEmail });
     const up = await signedUpMember({ email: victimEmail });
-    expect(await deleteAccount(env.DB, up.userId, PASSWORD)).toEqual({ ok: true });
+    expect(await deleteAccount(env.DB, null, up.userId, PASSWORD, T0 + 5)).toEqual({ ok: true });
     const row = await env.DB.prepare("SELECT user_id, email FROM donations WHERE id = ?1").bind(guestDonation).first();
     expect(row).toEqual({ user_id: null, email: victimEmail });
   });
 
   it("for an unknown member reports it without throwing", async () => {
-    expect(await deleteAccount(env.DB, "no-such-user", PASSWORD)).toEqual({ ok: false, errors: { form: expect.any(String) } });
+    expect(await deleteAccount(env.DB, null, "no-such-user", PASSWORD, T0 + 5)).toEqual({ ok: false, errors: { form: expect.any(String) } });
   });
 });
 

@@ -157,7 +157,7 @@ describe("every failed re-authentication is logged (finding 7)", () => {
   it.each([
     ["password.change", (userId: string) => changePassword(env.DB, capturingMailer(), userId, "wrong guess here", NEW_PASSWORD, T0 + 5, BREACHES)],
     ["email.change", (userId: string) => requestEmailChange(env.DB, capturingMailer(), userId, uniqueEmail("new"), "wrong guess here", SITE, T0 + 5)],
-    ["account.delete", (userId: string) => deleteAccount(env.DB, userId, "wrong guess here")],
+    ["account.delete", (userId: string) => deleteAccount(env.DB, null, userId, "wrong guess here", T0 + 5)],
   ] as const)("%s", async (purpose, attempt) => {
     const m = await signedUpMember();
     const lines = await logLines(async () => expect((await attempt(m.userId)).ok).toBe(false));

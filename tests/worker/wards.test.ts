@@ -192,7 +192,7 @@ describe("the member's data", () => {
       membership: { ward: w.name, listed_in_directory: 1, email_shared_with_organisers: 1 },
       rsvps: [{ meeting: "Ward meeting", status: "going" }],
     });
-    expect((await deleteAccount(DB, signed.userId, PASSWORD)).ok).toBe(true);
+    expect((await deleteAccount(DB, null, signed.userId, PASSWORD, T0 + 4)).ok).toBe(true);
     expect(await count("SELECT COUNT(*) AS n FROM ward_members WHERE user_id = ?1", signed.userId)).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM ward_rsvps WHERE user_id = ?1", signed.userId)).toBe(0);
     expect(await statuses(meetingId)).toEqual({ going: 1 });
