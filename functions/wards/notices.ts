@@ -11,11 +11,12 @@ export interface Notice { id: string; title: string; body: string; postedAt: num
 
 /** Checks and posts a notice on `wardId`. */
 export async function postNotice(db: D1Database, actor: Actor, wardId: string, fields: URLSearchParams, now: number): Promise<Outcome<{ id: string }>> {
-  const title = field(fields, "title").trim();
+  // "noticeTitle": the organisers' page also has a meeting form, whose field is "title".
+  const title = field(fields, "noticeTitle").trim();
   const body = field(fields, "body").trim().replace(/\r\n/g, "\n");
   const errors: FieldErrors = {};
-  if (title === "") errors.title = "Give the notice a title.";
-  else if (title.length > NOTICE_TITLE_MAX) errors.title = `Keep the title to ${NOTICE_TITLE_MAX} characters.`;
+  if (title === "") errors.noticeTitle = "Give the notice a title.";
+  else if (title.length > NOTICE_TITLE_MAX) errors.noticeTitle = `Keep the title to ${NOTICE_TITLE_MAX} characters.`;
   if (body === "") errors.body = "Write the notice.";
   else if (body.length > NOTICE_BODY_MAX) errors.body = `Keep the notice to ${NOTICE_BODY_MAX} characters.`;
   else if (hasControlCharacters(body.replace(/\n/g, ""))) errors.body = "The notice contains invisible control characters. Please retype it.";

@@ -10,7 +10,7 @@ import { postNotice, removeNotice } from "./notices";
 import { readMembership, wardBySlug, type Ward } from "./wards";
 
 /** Fields the organisers' forms send. */
-export const ORGANISER_FIELDS = ["action", "meeting", "notice", "title", "date", "start", "end", "place", "capacity", "visibility", "description", "body"] as const;
+export const ORGANISER_FIELDS = ["action", "meeting", "notice", "title", "date", "start", "end", "place", "capacity", "visibility", "description", "noticeTitle", "body"] as const;
 
 /** The ward, if the reader may organise it; otherwise the decision that refuses them (or "missing"). */
 export async function openOrganiserPage(db: D1Database, user: { id: string; emailVerified: boolean } | null, slug: string): Promise<{ ok: true; ward: Ward } | { ok: false; decision: Exclude<WardDecision, "allow"> | "missing" }> {

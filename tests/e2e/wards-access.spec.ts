@@ -57,7 +57,7 @@ test("an organiser of A cannot touch B, and a member cannot act as organiser, fo
     meetingFields("Intruder meeting"),
     { ...meetingFields("Intruder edit"), action: "edit", meeting: meetingB },
     { action: "cancel", meeting: meetingB },
-    { action: "notice", title: "Intruder notice", body: "Should never appear" },
+    { action: "notice", noticeTitle: "Intruder notice", body: "Should never appear" },
     { action: "remove-notice", notice: "00000000-0000-0000-0000-000000000000" },
   ];
   for (const [who, member] of [["organiser of A", organiserA], ["member of A", memberA]] as const) {

@@ -92,9 +92,9 @@ describe("organiser posts", () => {
     expect(await handleOrganiserPost(DB, actor, opened.ward, form({ ...meeting, action: "edit", meeting: "other" }), T0)).toMatchObject({ ok: false });
     expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "cancel", meeting: id }), T0)).toEqual({ ok: true, done: "cancelled" });
     expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "cancel", meeting: id }), T0)).toMatchObject({ ok: false });
-    expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "notice", title: "Hello", body: "First notice" }), T0)).toEqual({ ok: true, done: "posted" });
+    expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "notice", noticeTitle: "Hello", body: "First notice" }), T0)).toEqual({ ok: true, done: "posted" });
     const notice = (await DB.prepare("SELECT id FROM ward_notices WHERE ward_id = ?1").bind(a.id).first<{ id: string }>())!.id;
-    expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "notice", title: "", body: "" }), T0)).toMatchObject({ ok: false });
+    expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "notice", noticeTitle: "", body: "" }), T0)).toMatchObject({ ok: false });
     expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "remove-notice", notice }), T0)).toEqual({ ok: true, done: "removed" });
     expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "remove-notice", notice }), T0)).toMatchObject({ ok: false });
     expect(await handleOrganiserPost(DB, actor, opened.ward, form({ action: "steal" }), T0)).toMatchObject({ ok: false });

@@ -134,7 +134,7 @@ describe("organiser writes", () => {
     expect((await cancelMeeting(DB, organiserActor("org-a"), a.id, meetingOfB, T0)).ok).toBe(false);
     expect(await count("SELECT COUNT(*) AS n FROM ward_meetings WHERE id = ?1 AND title = 'Ward meeting' AND cancelled_at IS NULL", meetingOfB)).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE actor_id = 'org-a'")).toBe(before);
-    expect((await postNotice(DB, organiserActor("org-b"), b.id, new URLSearchParams({ title: "Hello", body: "First notice" }), T0)).ok).toBe(true);
+    expect((await postNotice(DB, organiserActor("org-b"), b.id, new URLSearchParams({ noticeTitle: "Hello", body: "First notice" }), T0)).ok).toBe(true);
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE actor_id = 'org-b' AND actor_role = 'organiser'")).toBe(2);
   });
 
