@@ -7,7 +7,8 @@
 //      and per members-only page)
 // It builds from a copy of the app in bench/.tmp/site (see bench/site.mjs), serves it with `astro preview` on
 // port 4329 (BENCH_PORT) with a local D1 in bench/.tmp/state, and stops everything it started, also on errors.
-// Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale.
+// Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale; --console runs
+// only the staff console's bench instead (bench/console.mjs: 100,000 members, 300,000 donations).
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -22,6 +23,7 @@ import { ensureLighthouse, runLighthouse } from "./lighthouse.mjs";
 import { startCompressingProxy } from "./compress-proxy.mjs";
 import { writeReport } from "./report.mjs";
 import { benchWards } from "./wards.mjs";
+import { benchConsole } from "./console.mjs";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
@@ -260,7 +262,7 @@ async function main() {
   log(`done in ${report.durationSeconds} s: bench/report.md and bench/report.json`);
 }
 
-main().catch((error) => {
+(args.has("--console") ? benchConsole() : main()).catch((error) => {
   console.error(`[bench] failed: ${error instanceof Error ? error.stack ?? error.message : error}`);
   process.exit(1);
 });

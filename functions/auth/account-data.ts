@@ -23,15 +23,30 @@ export async function deleteAccount(db: D1Database, stripe: Stripe | null, userI
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
   if (!(await confirmCurrentPassword(user, password, "account.delete"))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
-  const [queued] = await db.batch([
+  const [queued] = await db.batch(accountDeletionStatements(db, userId, now));
+  await finishAccountDeletion(db, stripe, queued, userId, now);
+  return { ok: true };
+}
+
+/**
+ * The statements that delete an account as deleteAccount does, without its password check, for callers that batch
+ * them with more: the staff console's "delete the account" (functions/staff/member-actions.ts) adds its audit row.
+ * The first statement's result lists the Stripe customers queued for deletion (for finishAccountDeletion); the last
+ * is the DELETE of the users row.
+ */
+export function accountDeletionStatements(db: D1Database, userId: string, now: number): D1PreparedStatement[] {
+  return [
     ...eraseMemberGivingStatements(db, userId, now),
     ...wardDeletionStatements(db, userId, now),
     // Sessions, codes and reset links go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
-  ]);
+  ];
+}
+
+/** After the deletion batch: asks Stripe to delete the queued customers (`queued`, the batch's first result) and logs it. */
+export async function finishAccountDeletion(db: D1Database, stripe: Stripe | null, queued: D1Result | undefined, userId: string, now: number): Promise<void> {
   const customers = await deleteStripeCustomers(db, stripe, queuedCustomerIds(queued), now);
   log.info("account.deleted", { userId, stripeCustomersDeleted: customers.deleted, stripeCustomersPending: customers.pending });
-  return { ok: true };
 }
 
 /**

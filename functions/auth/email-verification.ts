@@ -43,15 +43,24 @@ export function releaseAddressStatement(db: D1Database, email: string, userId: s
 export async function createEmailVerification(db: D1Database, userId: string, email: string, now: number): Promise<string | null> {
   const code = generateCode();
   try {
-    await db.batch([
-      db.prepare("DELETE FROM email_verifications WHERE email = ?1 AND user_id <> ?2 AND expires_at <= ?3").bind(email, userId, now),
-      upsertVerificationStatement(db, userId, email, code, now),
-    ]);
+    await db.batch(emailVerificationStatements(db, userId, email, code, now));
   } catch (error) {
     if (isUniqueViolation(error)) return null;
     throw error;
   }
   return code;
+}
+
+/**
+ * The statements createEmailVerification runs for `code` (an expired code of another account for `email` gives way,
+ * then this member's code is written), for callers that batch them with more: the console's audited resend. The
+ * batch fails with a UNIQUE violation when another account holds a live code for the address.
+ */
+export function emailVerificationStatements(db: D1Database, userId: string, email: string, code: string, now: number): D1PreparedStatement[] {
+  return [
+    db.prepare("DELETE FROM email_verifications WHERE email = ?1 AND user_id <> ?2 AND expires_at <= ?3").bind(email, userId, now),
+    upsertVerificationStatement(db, userId, email, code, now),
+  ];
 }
 
 export type VerifyCodeResult =

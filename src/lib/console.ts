@@ -8,6 +8,7 @@ import type { StaffAction, StaffRole } from "@functions/staff/access";
 import type { Actor } from "@functions/staff/audit";
 import type { ThrottleStore } from "@functions/auth/throttle";
 import { networkTag } from "@functions/http/client-ip";
+import { discardBody } from "@functions/http/request-body";
 import { getDb, getThrottleStore } from "./runtime";
 
 export interface ConsoleContext { db: D1Database; store: ThrottleStore; actor: Actor & { role: StaffRole }; sessionId: string }
@@ -27,6 +28,10 @@ export async function openConsole(astro: AstroGlobal, action: StaffAction): Prom
   const db = getDb();
   const decision = await decideConsoleAccess({ user, session }, action, () => secondFactorState(db, user!.id));
   const here = `${astro.url.pathname}${astro.url.search}`;
+  // A refused form post is answered without reading it; drain its body as the Origin check does, or the connection
+  // it came on is left mid-request (the local preview's proxy then fails the next request on it). The 403 page drains
+  // its own: Astro hands the unread body on to the page a request is rewritten to, and refuses a used one.
+  if (decision.kind !== "allow" && decision.kind !== "forbidden") await discardBody(astro.request);
   switch (decision.kind) {
     case "sign-in":
       return astro.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
