@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TYPES } from "./browser.mjs";
+import { wardsReport } from "./wards.mjs";
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
@@ -102,6 +103,8 @@ export function writeReport(report) {
   out.push("`X-D1-Queries` from the preview started with COUNT_D1_QUERIES=1 (a `db.batch()` counts once). 🔑 = signed in as a verified member. Status in brackets; → redirect target.", "");
   const cell = (entry) => `${entry.queries ?? "no header"} (${entry.status}${entry.location ? ` → ${entry.location}` : ""})`;
   out.push(table(["path", "signed out", "signed in 🔑", "Cache-Control signed in"], report.d1.map((row) => [`\`${row.path}\``, cell(row.anonymous), cell(row.member), row.member.cacheControl ?? "–"])));
+
+  out.push(...wardsReport(report.wards));
 
   // 5. Server CPU
   out.push("", "## 5. Server CPU inside workerd", "");

@@ -1,6 +1,7 @@
 // `npm run bench`: measures what readers and members feel, and writes bench/report.md + bench/report.json.
 //   1. page weight of the first view (Chromium, from the network)       2. browser timings (5 fresh loads, medians)
 //   3. throughput and latency (autocannon) with ratios to a static essay 4. D1 queries per on-demand page
+//   4b. wards at scale (1,000 wards, 100,000 members: D1 queries and latency of a ward page, cached and not)
 //   5. server CPU inside workerd (hash, session validation; each on-demand page's CPU per request, bench/page-cpu.mjs)
 //   6. build time and size at 7 / 100 / 1,000 essays, and 1,000 public ones (how the Worker grows per public essay
 //      and per members-only page)
@@ -21,6 +22,7 @@ import { measurePageCpu } from "./page-cpu.mjs";
 import { ensureLighthouse, runLighthouse } from "./lighthouse.mjs";
 import { startCompressingProxy } from "./compress-proxy.mjs";
 import { writeReport } from "./report.mjs";
+import { benchWards } from "./wards.mjs";
 import { benchConsole } from "./console.mjs";
 
 const args = new Set(process.argv.slice(2));
@@ -138,6 +140,8 @@ async function main() {
     if (membersEssay) d1Paths.push(`/essays/${membersEssay.slug}/`);
     report.d1 = [];
     for (const path of d1Paths) report.d1.push(await d1Queries(site, path, member.cookieHeader));
+    noteLoad("wards");
+    report.wards = await benchWards({ site, state: join(TMP, "state"), member, log, runs: QUICK ? 5 : 15 });
 
     browser = await launchBrowser();
     log("page weight of the first view (Chromium, DevTools network events)");

@@ -104,7 +104,8 @@ async function handle(
     }
   }
 
-  const response = await next();
+  // Pages that opted into the public cache (src/lib/public-cache.ts) are served from it to readers without a session.
+  const response = token === null ? await (await import("./lib/public-cache")).servePublicPage(context.request, next) : await next();
   applySecurityHeaders(response.headers, formActionOrigins());
   if (!response.headers.has("Cache-Control") || token !== null) response.headers.set("Cache-Control", "private, no-store");
   response.headers.append("Vary", "Cookie");

@@ -9,6 +9,7 @@ import { exportSignInCodeStatement } from "./sign-in-codes";
 import { eraseMemberGivingStatements, exportMemberGivingStatements, queuedCustomerIds } from "@functions/donations/member-donations";
 import { deleteStripeCustomers } from "@functions/donations/customer-deletion";
 import { logger } from "@functions/log";
+import { exportWardStatements, wardDeletionStatements, wardExport } from "@functions/wards/member-data";
 
 const log = logger("auth");
 
@@ -38,6 +39,7 @@ export async function deleteAccount(db: D1Database, stripe: Stripe | null, userI
 export function accountDeletionStatements(db: D1Database, userId: string, now: number): D1PreparedStatement[] {
   return [
     ...eraseMemberGivingStatements(db, userId, now),
+    ...wardDeletionStatements(db, userId, now),
     // Sessions, codes, reset links, sign-in codes and passkeys go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ];
@@ -55,7 +57,7 @@ export async function finishAccountDeletion(db: D1Database, stripe: Stripe | nul
  */
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
-  const [account, sessions, verification, resets, passkeys, signInCode, donations, subscriptions] = await db.batch([
+  const [account, sessions, verification, resets, passkeys, signInCode, donations, subscriptions, ...wards] = await db.batch([
     selectUserStatement(db, userId),
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
@@ -63,6 +65,7 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     exportPasskeysStatement(db, userId),
     exportSignInCodeStatement(db, userId),
     ...exportMemberGivingStatements(db, userId),
+    ...exportWardStatements(db, userId),
   ]);
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
   const withDates = (rows: Record<string, unknown>[]) =>
@@ -89,5 +92,6 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     pendingSignInCode: withDates(signInCode!.results as Record<string, unknown>[])[0] ?? null,
     donations: withDates(donations!.results as Record<string, unknown>[]),
     monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
+    wards: wardExport(wards),
   };
 }

@@ -1,5 +1,5 @@
 // Who on the staff may do what: the one rule for every staff permission (as decideAccess in functions/access.ts is for
-// pages). Roles (brief §8): an owner may do everything and manages staff; an admin runs members, donations and the
+// pages). Roles (brief §8): an owner may do everything and manages staff; an admin runs members, donations, wards and the
 // audit log; an editor sees aggregate figures only, never a member's email. Console pages and endpoints ask
 // decideStaffAccess for their action; console-guard.ts adds the sign-in and second-factor steps in front of it.
 
@@ -23,6 +23,10 @@ export const STAFF_ACTIONS = [
   "audit.view",
   "staff.view",
   "staff.manage",
+  "wards.view",
+  "wards.manage",
+  "wards.organisers",
+  "wards.proposals",
 ] as const;
 export type StaffAction = (typeof STAFF_ACTIONS)[number];
 

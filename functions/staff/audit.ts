@@ -5,7 +5,7 @@
 import type { StaffRole } from "./access";
 
 /** Who acted: the staff member, their role at the time and their network's tag. */
-export interface Actor { userId: string; role: StaffRole | "cli"; net: string }
+export interface Actor { userId: string; role: StaffRole | "cli" | "organiser"; net: string }
 
 /** Short JSON-able facts about an action: ids, counts and filters, never an email address or member text. */
 export type AuditDetail = Record<string, string | number | boolean | null>;

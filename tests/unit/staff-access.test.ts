@@ -20,6 +20,10 @@ const MAY: Record<StaffAction, SiteRole[]> = {
   "audit.view": [O, A],
   "staff.view": [O, A],
   "staff.manage": [O],
+  "wards.view": [O, A],
+  "wards.manage": [O, A],
+  "wards.organisers": [O, A],
+  "wards.proposals": [O, A],
 };
 
 describe("decideStaffAccess", () => {
