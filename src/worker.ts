@@ -5,6 +5,7 @@
 // `fetch`.
 import astro from "@astrojs/cloudflare/entrypoints/server";
 import { redirectToHttps } from "@functions/http/https-only";
+import { discardBody } from "@functions/http/request-body";
 import { deleteExpiredRows } from "@functions/housekeeping";
 import { retryStripeCustomerDeletions } from "@functions/donations/customer-deletion";
 import { stripeFromEnv } from "@functions/donations/stripe-client";
@@ -13,7 +14,13 @@ import { logger } from "@functions/log";
 
 export default {
   async fetch(request, env, ctx) {
-    return (await redirectToHttps(request)) ?? astro.fetch(request, env, ctx);
+    const redirect = await redirectToHttps(request);
+    if (redirect) return redirect;
+    const response = await astro.fetch(request, env, ctx);
+    // An answer given without reading the upload (a POST to a path with no page, a 404) would leave it unread, and
+    // proxies in front of the Worker (the local preview's among them) then drop the connection for the next request.
+    await discardBody(request);
+    return response;
   },
   async scheduled(_controller, env, ctx): Promise<void> {
     const log = logger("housekeeping");

@@ -1,6 +1,7 @@
 // Reading request bodies within a size limit, and draining the ones we refuse. Bodies are read as a stream and
 // counted, so neither a missing Content-Length (chunked uploads) nor a lying one can make the Worker hold more
-// than the limit. Used by forms.ts (every form post), the Stripe webhook and the middleware's Origin refusal.
+// than the limit. Used by forms.ts (every form post), the Stripe webhook, the middleware's Origin refusal, and the
+// Worker's entry for any answer given without reading the body (a POST to a page that does not exist).
 
 /**
  * A refused body up to this size is read to its end before the answer goes out: answering while the client is
@@ -33,7 +34,7 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRea
 
 /** Drains a body we are refusing without looking at it (see DRAIN_LIMIT); one declared larger than that is not read. */
 export async function discardBody(request: Request): Promise<void> {
-  if (request.body === null || request.bodyUsed) return;
+  if (request.body === null || request.bodyUsed || request.body.locked) return;
   const reader = request.body.getReader();
   const declared = declaredLength(request);
   if (declared !== null && declared > DRAIN_LIMIT) {
