@@ -17,7 +17,7 @@ export interface Ward {
   districts: string[];
 }
 
-interface WardRow { id: string; slug: string; name: string; area: string; status: WardStatus; founding_threshold: number; members: number; districts: string | null }
+export interface WardRow { id: string; slug: string; name: string; area: string; status: WardStatus; founding_threshold: number; members: number; districts: string | null }
 
 /** The columns every ward read selects, with its member count and districts (alias the wards table `w`). */
 export const WARD_COLUMNS = `w.id, w.slug, w.name, w.area, w.status, w.founding_threshold,
@@ -65,9 +65,14 @@ export async function listWards(db: D1Database, page: number): Promise<{ wards: 
   return { wards: results.slice(0, WARD_PAGE_SIZE).map(toWard), more: results.length > WARD_PAGE_SIZE };
 }
 
+/** The statement that reads a ward by slug (for a batch; toWard maps its row). */
+export function wardBySlugStatement(db: D1Database, slug: string): D1PreparedStatement {
+  return db.prepare(`SELECT ${WARD_COLUMNS} FROM wards w WHERE w.slug = ?1`).bind(slug);
+}
+
 /** A ward by slug, or null. */
 export async function wardBySlug(db: D1Database, slug: string): Promise<Ward | null> {
-  const row = await db.prepare(`SELECT ${WARD_COLUMNS} FROM wards w WHERE w.slug = ?1`).bind(slug).first<WardRow>();
+  const row = await wardBySlugStatement(db, slug).first<WardRow>();
   return row === null ? null : toWard(row);
 }
 

@@ -94,6 +94,8 @@ test.describe("console data: pages", () => {
       ["/admin/members?after=not-a-cursor", /That page link is not valid/],
       ["/admin/members?filter=everyone", /Choose a filter/],
       ["/admin/members?after=1.a%27%3B--", /That page link is not valid/],
+      ["/admin/members?ward=Hyde%20Park", /That ward link is not valid/],
+      ["/admin/members?ward=no-such-ward", /There is no ward at that link/],
       ["/admin/donations?month=2026-13", /Choose a month as YYYY-MM/],
       ["/admin/donations?kind=yearly", /Choose a kind/],
       ["/admin/members.csv?filter=x", /Choose a filter/],
@@ -103,7 +105,7 @@ test.describe("console data: pages", () => {
     ];
     for (const [path, message] of bad) {
       const response = await get(request, path, caller);
-      expect(response.status(), path).toBe(path.startsWith("/admin/members/") ? 404 : 400);
+      expect(response.status(), path).toBe(path.startsWith("/admin/members/") || path.includes("no-such-ward") ? 404 : 400);
       expect(await response.text(), path).toMatch(message);
     }
   });

@@ -188,6 +188,20 @@ test("every ward page is valid HTML as served, for visitors, members, organisers
   expect(problems).toEqual([]);
 });
 
+test("staff list one ward's members from its page in the console, and only that ward's", async ({ request }) => {
+  const { a, staff, organiserA, memberA, memberB } = world;
+  const edit = await (await get(request, `/admin/wards?edit=${a.slug}`, callerOf(staff))).text();
+  const link = /href="(\/admin\/members\?ward=[^"]+)">List them</.exec(edit)?.[1];
+  expect(link, "the ward's console page links to its members").toBe(`/admin/members?ward=${a.slug}`);
+  const list = await get(request, link!, callerOf(staff));
+  expect(list.status()).toBe(200);
+  const html = await list.text();
+  expect(html).toMatch(/Members of <strong>Matrix A /);
+  for (const member of [organiserA, memberA]) expect(html).toContain(member.email);
+  expect(html).not.toContain(memberB.email);
+  expect(await htmlProblems(html, link!)).toEqual([]);
+});
+
 test("the sample-ward script fills an empty local database once, and never one with wards", async () => {
   const dir = mkdtempSync(join(tmpdir(), "wards-seed-test-"));
   try {

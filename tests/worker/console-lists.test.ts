@@ -87,6 +87,38 @@ describe("the member list", () => {
     expect(await allPages({ q: "@example" })).toEqual([]);
   });
 
+  it("lists one ward's members, with the other filters, a search and keyset pages", async () => {
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO wards (id, slug, name, area, status, founding_threshold, created_at, updated_at) VALUES ('w1', 'hyde-park', 'Hyde Park', 'north', 'active', 5, ?1, ?1), ('w2', 'kirkstall', 'Kirkstall', 'west', 'forming', 5, ?1, ?1)").bind(T0),
+      // 60 bulk members in Hyde Park (more than a page), Alice in Kirkstall.
+      env.DB.prepare("INSERT INTO ward_members (user_id, ward_id, joined_at) SELECT id, 'w1', ?1 FROM users WHERE id LIKE 'bulk-%' AND CAST(substr(id, 6) AS INTEGER) < 60").bind(T0),
+      env.DB.prepare("INSERT INTO ward_members (user_id, ward_id, joined_at) VALUES (?1, 'w2', ?2)").bind(alice.id, T0),
+    ]);
+    try {
+      const hydePark = await allPages({ ward: "hyde-park" });
+      expect(hydePark).toEqual(bulk.slice(0, 60).reverse());
+      expect(await allPages({ ward: "hyde-park", filter: "verified" })).toHaveLength(30);
+      expect(await allPages({ ward: "hyde-park", q: "bulk5" })).toEqual(["bulk-059", "bulk-058", "bulk-057", "bulk-056", "bulk-055", "bulk-054", "bulk-053", "bulk-052", "bulk-051", "bulk-050", "bulk-005"]);
+      expect(await allPages({ ward: "kirkstall" })).toEqual([alice.id]);
+      expect(await allPages({ ward: "kirkstall", filter: "donor" })).toEqual([alice.id]);
+      expect(await allPages({ ward: "nowhere" })).toEqual([]);
+      const scoped = await listMembers(env.DB, query({ ward: "hyde-park" }));
+      expect(scoped.ward).toMatchObject({ slug: "hyde-park", name: "Hyde Park", members: 60 });
+      expect((await listMembers(env.DB, query({ ward: "nowhere" }))).ward).toBeNull();
+      expect((await listMembers(env.DB, query({}))).ward).toBeNull();
+    } finally {
+      await env.DB.batch([env.DB.prepare("DELETE FROM ward_members"), env.DB.prepare("DELETE FROM wards")]);
+    }
+  });
+
+  it("refuses a malformed ward link with a message", () => {
+    for (const ward of ["Hyde Park", "-a", "a-", "x".repeat(81), "a/b", "ü"]) {
+      expect(parseMemberQuery(new URLSearchParams({ ward }))).toEqual({ ok: false, message: "That ward link is not valid. Choose the ward again from the wards page." });
+    }
+    expect(parseMemberQuery(new URLSearchParams({ ward: "hyde-park-2" }))).toMatchObject({ ok: true, value: { ward: "hyde-park-2" } });
+    expect(parseMemberQuery(new URLSearchParams({ ward: "" }))).toMatchObject({ ok: true, value: { ward: null } });
+  });
+
   it("refuses a bad cursor, an unknown filter and an over-long or control-character search with a message", () => {
     for (const params of [{ after: "x" }, { after: "1.bad id" }, { after: "99999999999999.a" }, { after: "-1.a" }]) {
       const parsed = parseMemberQuery(new URLSearchParams(params));

@@ -41,6 +41,9 @@ beforeAll(async () => {
       INSERT INTO subscriptions (id, user_id, email, customer_id, amount, currency, status, created_at)
       SELECT 'sub' || i, 'u' || (i * 7), NULL, 'cus' || i, 500, 'gbp', 'active', ?1 - i * 3600 FROM n`).bind(T0),
     env.DB.prepare("INSERT INTO staff (user_id, role, granted_at, granted_by) VALUES ('u10', 'owner', ?1, 'cli'), ('u20', 'editor', ?1, 'cli')").bind(T0),
+    env.DB.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
+      INSERT INTO wards (id, slug, name, area, status, founding_threshold, created_at, updated_at) SELECT 'w' || i, 'ward-' || i, 'Ward ' || i, 'area', 'active', 5, ?1, ?1 FROM n`).bind(T0),
+    env.DB.prepare("INSERT INTO ward_members (user_id, ward_id, joined_at) SELECT id, 'w' || (CAST(substr(id, 2) AS INTEGER) % 50 + 1), ?1 FROM users").bind(T0),
   ]);
   await env.DB.prepare("ANALYZE").run();
 });
@@ -53,6 +56,8 @@ describe("console query plans", () => {
     ["a keyset page of members", () => [members({ after: `${T0 - 2500 * 3600}.u2500` })]],
     ...MEMBER_FILTERS.map((filter): [string, () => SqlQuery[]] => [`members filtered ${filter}`, () => [members({ filter, after: `${T0 - 100 * 3600}.u100` })]]),
     ["an email search", () => [members({ q: "member12@" })]],
+    ["one ward's members, on a keyset page", () => [members({ ward: "ward-3", after: `${T0 - 100 * 3600}.u100` })]],
+    ["one ward's members with a search and a filter", () => [members({ ward: "ward-3", q: "Name 1", filter: "verified" })]],
     ["an email or name search, on a keyset page", () => [members({ q: "Name 12", after: `${T0 - 1200 * 3600}.u1200` })]],
     ["the ledger", () => ledger({})],
     ["the ledger for a month, kind and status, on a keyset page", () => ledger({ month: "2026-12", kind: "monthly", status: "refunded", after: `${T0 - 3000 * 1200}.d3000` })],
@@ -67,6 +72,10 @@ describe("console query plans", () => {
       }
     });
   }
+
+  it("a ward's list reads that ward's members through the ward index, not the joined-date order", async () => {
+    expect(await plan(members({ ward: "ward-3" }))).toMatch(/SEARCH wm USING (COVERING )?INDEX ward_members_ward \(ward_id=\?\)/);
+  });
 
   it("a search reads the email and name indexes, and a keyset page the joined-date index", async () => {
     expect(await plan(members({ q: "Name 12" }))).toMatch(/INDEX sqlite_autoindex_users_2|INDEX users_display_name/);
