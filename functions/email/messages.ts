@@ -61,11 +61,11 @@ export function emailChangeNoticeEmail(to: string, newEmail: string): EmailMessa
   return { to, subject: "Your Smallism email address is changing", text: lines.join("\n\n"), html: layout("Email address change", lines) };
 }
 
-/** Confirms a password change to the account's address. */
-export function passwordChangedEmail(to: string): EmailMessage {
+/** Confirms a password change (or a first password, `added`, for a member who had none) to the account's address. */
+export function passwordChangedEmail(to: string, added = false): EmailMessage {
   const lines = [
-    "The password of your Smallism account was just changed, and every other device was signed out.",
+    `${added ? "A password was just added to your Smallism account" : "The password of your Smallism account was just changed"}, and every other device was signed out.`,
     `If this was not you, use “Forgot your password?” on the sign-in page at once, and write to us at ${CONTACT_EMAIL}.`,
   ];
-  return { to, subject: "Your Smallism password was changed", text: lines.join("\n\n"), html: layout("Password changed", lines) };
+  return { to, subject: added ? "A password was added to your Smallism account" : "Your Smallism password was changed", text: lines.join("\n\n"), html: layout("Password changed", lines) };
 }
