@@ -12,6 +12,9 @@ import { verifiedMember } from "./members";
 import { staffMember } from "./staff";
 import { STATE_DIR } from "@tests/support/test-env";
 
+/** The security page itself (not a sign-in page whose `next` names it). */
+const AT_SECURITY = /^[^?]*\/account\/security$/;
+
 /** A virtual platform authenticator that holds resident keys and verifies its user. */
 async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
   const cdp = await page.context().newCDPSession(page);
@@ -64,7 +67,7 @@ test("a member joins without a password, signs in by code and passkey, removes t
   await expect(page).toHaveURL(/\/verify/);
   await expect(page.locator("#no-password")).toContainText("You joined without a password. Next time, choose “Email me a sign-in code”");
   await submitCode(page, await latestCode(page.request, email));
-  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(page).toHaveURL(AT_SECURITY);
   await expect(page.getByText("You have no password: you sign in with a passkey or a code we email to you.")).toBeVisible();
   await page.goto("/account");
   await expect(page.locator("#password")).toContainText("You have no password");
@@ -78,7 +81,7 @@ test("a member joins without a password, signs in by code and passkey, removes t
 
   await page.goto("/login/code?next=/account/security");
   await signInByCode(page, email, 1);
-  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(page).toHaveURL(AT_SECURITY);
   await page.getByLabel("Name").fill("Test phone");
   await page.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByRole("status").first()).toContainText("Your passkey is added");
@@ -98,7 +101,7 @@ test("a member joins without a password, signs in by code and passkey, removes t
 
   await page.goto("/login?next=/account/security");
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(page).toHaveURL(AT_SECURITY);
   await page.getByText("Rename or remove").click();
   await expect(page.locator("#passkeys")).toContainText(`After this, you can sign in only with a code we email to ${email}.`);
   await page.getByRole("button", { name: "Remove Test phone" }).click();
@@ -114,7 +117,7 @@ test("a member joins without a password, signs in by code and passkey, removes t
   // Codes by email remain.
   await page.goto("/login/code?next=/account");
   await signInByCode(page, email, 2);
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/^[^?]*\/account$/);
 });
 
 test("without a password and with a sign-in older than 5 minutes, a sensitive change sends the member to sign in again and back", async ({ page }) => {
@@ -125,7 +128,7 @@ test("without a password and with a sign-in older than 5 minutes, a sensitive ch
   await page.getByLabel(/^I agree/).check();
   await page.getByRole("button", { name: "Create account" }).click();
   await submitCode(page, await latestCode(page.request, email));
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/^[^?]*\/account$/);
   // Just signed in: signing out the other devices needs nothing more.
   await expect(page.locator("#devices").getByRole("button", { name: "Sign out of all other devices" })).toBeVisible();
 
@@ -143,7 +146,7 @@ test("without a password and with a sign-in older than 5 minutes, a sensitive ch
   await page.getByRole("button", { name: "Email me a code" }).click();
   await page.getByLabel("Code").fill(await signInCode(page.request, email, 1));
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/account#devices$/);
+  await expect(page).toHaveURL(/^[^?]*\/account#devices$/);
   await page.locator("#devices").getByRole("button", { name: "Sign out of all other devices" }).click();
   await expect(page.getByRole("status").first()).toContainText("Every other device is signed out.");
 });
@@ -173,7 +176,7 @@ test("after the passkey button was used and cancelled, the autofill offers passk
   await page.goto("/login?next=/account/security");
   await expect.poll(() => page.evaluate(() => (window as unknown as { passkeyCalls: string[] }).passkeyCalls)).toEqual(["conditional"]);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(page).toHaveURL(AT_SECURITY);
   await expect(page.getByText(/Added .* · last used/)).toBeVisible();
 });
 
@@ -183,7 +186,7 @@ test("a staff member's passkey sign-in at /admin passes the console's second fac
   await page.addInitScript(() => { PublicKeyCredential.isConditionalMediationAvailable = async () => false; });
   await page.goto("/login?next=/account/security");
   await submitSignIn(page, editor.email, editor.password);
-  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(page).toHaveURL(AT_SECURITY);
   await page.getByLabel("Name").fill("Staff key");
   await page.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByRole("status").first()).toContainText("Your passkey is added");
@@ -194,6 +197,6 @@ test("a staff member's passkey sign-in at /admin passes the console's second fac
 
   await page.goto("/login?next=/admin");
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page).toHaveURL(/^[^?]*\/admin$/);
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
 });
