@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import type { APIRequestContext, CDPSession, Page } from "@playwright/test";
 import { test, expect, uniqueEmail, submitCode, submitSignIn } from "./fixtures";
+import { expectNoAxeViolations } from "./axe";
 import { latestCode, waitForMail } from "./mailbox";
 import { verifiedMember } from "./members";
 import { staffMember } from "./staff";
@@ -62,13 +63,16 @@ test("a member joins without a password, signs in by code and passkey, removes t
   await page.goto("/join?next=/account/security");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("No password — I'll use codes or a passkey").check();
+  await expectNoAxeViolations(page);
   await page.getByLabel(/^I agree/).check();
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/verify/);
   await expect(page.locator("#no-password")).toContainText("You joined without a password. Next time, choose “Email me a sign-in code”");
+  await expectNoAxeViolations(page);
   await submitCode(page, await latestCode(page.request, email));
   await expect(page).toHaveURL(AT_SECURITY);
   await expect(page.getByText("You have no password: you sign in with a passkey or a code we email to you.")).toBeVisible();
+  await expectNoAxeViolations(page);
   await page.goto("/account");
   await expect(page.locator("#password")).toContainText("You have no password");
   await expect(page.getByLabel("Current password")).toHaveCount(0);
@@ -94,6 +98,7 @@ test("a member joins without a password, signs in by code and passkey, removes t
   await page.getByRole("button", { name: "Remove my password" }).click();
   await expect(page.locator(".error-summary")).toContainText("Tick the box to confirm that you have read what will remain.");
   await expect(page.getByText("You have a password.")).toBeVisible();
+  await expectNoAxeViolations(page);
   await page.getByLabel("I understand what will remain").check();
   await page.getByRole("button", { name: "Remove my password" }).click();
   await expect(page.getByRole("status").first()).toContainText("Your password is removed");
@@ -137,6 +142,7 @@ test("without a password and with a sign-in older than 5 minutes, a sensitive ch
   const devices = page.locator("#devices");
   await expect(devices).toContainText("For your safety, this needs a sign-in from the last 5 minutes");
   await expect(devices.getByRole("button", { name: "Sign out of all other devices" })).toHaveCount(0);
+  await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Delete my account" }).click();
   await expect(page.locator(".error-summary")).toContainText("Sign in again with a code or a passkey");
 
