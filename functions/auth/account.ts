@@ -218,7 +218,7 @@ export async function requestPasswordReset(db: D1Database, mailer: Mailer, email
     log.info("reset.requested", { userId: user?.id ?? null });
     if (user === null) return;
     const token = await createPasswordReset(db, user.id, now);
-    await sendQuietly(mailer, passwordResetEmail(user.email, token, siteUrl), "reset");
+    await sendQuietly(mailer, passwordResetEmail(user.email, token, siteUrl, hasPassword(user.passwordHash)), "reset");
   } catch (error) {
     // Nobody is waiting for this answer any more; the member can simply ask again.
     log.error("reset.failed", { error: errorMessage(error) });

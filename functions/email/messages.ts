@@ -41,13 +41,17 @@ export function signInCodeEmail(to: string, code: string, siteUrl: string): Emai
   return { to, subject: `Your Smallism sign-in code: ${code}`, text: lines.join("\n\n"), html: layout("Sign in to Smallism", lines) };
 }
 
-/** The reset link (single use, RESET_LIFETIME), built from the site URL like every link we send. */
-export function passwordResetEmail(to: string, token: string, siteUrl: string): EmailMessage {
+/** The reset link (single use, RESET_LIFETIME), built from the site URL like every link we send; for a member without a password (`hasPassword` false) it offers a first one. */
+export function passwordResetEmail(to: string, token: string, siteUrl: string, hasPassword = true): EmailMessage {
   const link = new URL(`/reset?token=${encodeURIComponent(token)}`, siteUrl).href;
-  const lines = [
+  const lines = hasPassword ? [
     "Someone asked to reset the password of your Smallism account.",
     `Choose a new password here within ${durationInWords(RESET_LIFETIME)}: ${link}`,
     "The link works once. If you did not ask for this, ignore this email: your password stays as it is.",
+  ] : [
+    "Someone asked for a password for your Smallism account, which has none: you sign in with codes by email or a passkey.",
+    `Choose a password here within ${durationInWords(RESET_LIFETIME)}: ${link}`,
+    "The link works once. If you did not ask for this, ignore this email: nothing changes.",
   ];
   return { to, subject: "Reset your Smallism password", text: lines.join("\n\n"), html: layout("Reset your password", lines, { href: link, label: "Choose a new password" }) };
 }

@@ -5,11 +5,10 @@
 // in place of a password.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { changePassword, requestEmailChange, resetPassword, signIn, signOutOtherDevices } from "@functions/auth/account";
+import { changePassword, requestEmailChange, requestPasswordReset, resetPassword, signIn, signOutOtherDevices } from "@functions/auth/account";
 import { deleteAccount } from "@functions/auth/account-data";
 import { joinCommunity } from "@functions/auth/join";
 import { countScryptRuns, hashPassword, NO_PASSWORD, verifyPassword } from "@functions/auth/passwords";
-import { createPasswordReset } from "@functions/auth/password-reset";
 import { decideReauthentication, RECENT_SIGN_IN, SIGN_IN_AGAIN, type ReauthPurpose } from "@functions/auth/reauthentication";
 import { createSession, validateSessionToken } from "@functions/auth/sessions";
 import { requestSignInCode, signInWithCode } from "@functions/auth/sign-in-codes";
@@ -219,9 +218,12 @@ describe("a member without a password", () => {
     expect(mailer.sent.map((m) => m.subject)).toEqual(["A password was added to your Smallism account"]);
   });
 
-  it("sets a password from a reset link", async () => {
+  it("is mailed a link that says it sets a first password, and sets one with it", async () => {
     const member = await passwordless();
-    const token = await createPasswordReset(env.DB, member.id, T0);
+    const mailer = capturingMailer();
+    await requestPasswordReset(env.DB, mailer, member.email, SITE, T0);
+    expect(mailer.sent[0]!.text).toContain("Someone asked for a password for your Smallism account, which has none");
+    const token = /\/reset\?token=([a-z2-7]+)/.exec(mailer.sent[0]!.text)![1]!;
     expect((await resetPassword(env.DB, token, "copper meadow seventeen", T0 + 5, BREACHES)).ok).toBe(true);
     expect((await signIn(env.DB, member.email, "copper meadow seventeen", T0 + 6)).ok).toBe(true);
   });
