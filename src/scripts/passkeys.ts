@@ -69,7 +69,7 @@ function setUpSignIn(form: HTMLFormElement): void {
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    signIn().then((submitted) => submitted || offerInAutofill(), (error) => {
+    signIn().then((submitted) => { if (!submitted) offerInAutofill(); }, (error) => {
       report(form, error);
       offerInAutofill();
     });
