@@ -12,7 +12,7 @@ import { countScryptRuns, hashPassword, NO_PASSWORD, verifyPassword } from "@fun
 import { decideReauthentication, RECENT_SIGN_IN, SIGN_IN_AGAIN, type ReauthPurpose } from "@functions/auth/reauthentication";
 import { createSession, validateSessionToken } from "@functions/auth/sessions";
 import { requestSignInCode, signInWithCode } from "@functions/auth/sign-in-codes";
-import { describeRemaining, readSignInMethods, removePasskey, removePassword } from "@functions/auth/sign-in-methods";
+import { describeRemaining, passkeyRemovalNeedsConfirm, readSignInMethods, removePasskey, removePassword } from "@functions/auth/sign-in-methods";
 import { countQueries, withQueryCounting } from "@functions/http/d1-counter";
 import { BREACHES } from "./breach-support";
 import { PASSWORD, SITE, STORE, T0, capturingMailer, count, insertUser, uniqueEmail } from "./support";
@@ -178,7 +178,12 @@ describe("removing the password", () => {
 describe("removing a passkey", () => {
   it("asks for the confirm step only when it is the last way in beside codes", async () => {
     const member = await passwordless(["Phone", "Laptop"]);
-    const [laptop, phone] = (await readSignInMethods(env.DB, member.id)).passkeys;
+    const methods = await readSignInMethods(env.DB, member.id);
+    const [laptop, phone] = methods.passkeys;
+    // What the page asks for: no step while another passkey remains, the step for the last one.
+    expect(passkeyRemovalNeedsConfirm(methods, laptop!.id)).toBe(false);
+    expect(passkeyRemovalNeedsConfirm({ ...methods, passkeys: [phone!] }, phone!.id)).toBe(true);
+    expect(passkeyRemovalNeedsConfirm({ hasPassword: true, passkeys: [phone!] }, phone!.id)).toBe(false);
     expect(await removePasskey(env.DB, member.id, RECENT, laptop!.id, "", false, T0 + 1)).toEqual({ ok: true });
     expect(await removePasskey(env.DB, member.id, RECENT, phone!.id, "", false, T0 + 1)).toEqual({ ok: false, errors: { confirmRemoval: expect.stringContaining("Tick the box") } });
     expect(await count("SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?1", member.id)).toBe(1);
