@@ -120,6 +120,8 @@ export function writeReport(report) {
     cpuRow("signInWithCode (check, session batch; real D1)", cpu.signInWithCode),
     cpuRow("signInWithPasskey (ES256: lookup, verification, session batch; real D1)", cpu.signInWithPasskey),
     cpuRow("verifyAssertion alone (ES256, WebCrypto)", cpu.verifyPasskeyAssertion),
+    cpuRow("sign-in refused: a password tried on an account without one (lookup, scrypt)", cpu.signInNoPasswordAttempt),
+    cpuRow("sign-in refused: a wrong password (lookup, scrypt)", cpu.signInWrongPassword),
   ]));
 
   // 5b. CPU per on-demand page

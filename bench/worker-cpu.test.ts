@@ -1,7 +1,9 @@
 // Server CPU inside workerd (run by `npm run bench` through bench/vitest.config.ts): the time of one password hash
 // (scrypt, as sign-up, sign-in and reset spend it), of one session validation against a real local D1 (as the
 // middleware spends it on every on-demand request with a session cookie), and of the two sign-ins without a password:
-// a code sign-in and a passkey sign-in (ES256, the signature checked with WebCrypto), each with its D1 work.
+// a code sign-in and a passkey sign-in (ES256, the signature checked with WebCrypto), each with its D1 work; and a
+// password tried on an account that has none (passwords.ts NO_PASSWORD), beside a wrong password on one that has one,
+// which must cost the same (one scrypt run each).
 //
 // Method. Deployed Workers only advance Date.now()/performance.now() across I/O (a Spectre mitigation), so a
 // timer read right after pure computation can show 0 ms. Every sample here is therefore fenced by an I/O
@@ -13,7 +15,8 @@
 // D1 round trip, not the network hop to D1 in production. Results go to stdout as one `BENCH_CPU_JSON {...}` line.
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "@functions/auth/passwords";
+import { hashPassword, verifyPassword, NO_PASSWORD } from "@functions/auth/passwords";
+import { getUserByEmail } from "@functions/auth/users";
 import { createSession, generateSessionToken, validateSessionToken } from "@functions/auth/sessions";
 import { requestSignInCode, signInWithCode } from "@functions/auth/sign-in-codes";
 import { addPasskey, createChallenge, signInWithPasskey } from "@functions/auth/passkeys";
@@ -108,6 +111,18 @@ it("measures a password hash and a session validation inside workerd", async () 
     passkeySamples.push(await sample(async () => expect((await signInWithPasskey(env.DB, rp, fields, now, null, "bench")).ok).toBe(true)));
   }
 
+  // A password sign-in refused, as signIn refuses it (the member looked up, then the password checked): on an account
+  // without a password, and a wrong password on one with a password. (signIn itself imports the password policy's
+  // build-time word list, which this config does not generate.)
+  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, 'nopw-bench@example.org', ?2, ?3)").bind(crypto.randomUUID(), NO_PASSWORD, now).run();
+  const refusal = async (email: string, typed: string) => expect(await verifyPassword((await getUserByEmail(env.DB, email))!.passwordHash, typed)).toBe(false);
+  const noPasswordSamples: number[] = [];
+  const wrongPasswordSamples: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    noPasswordSamples.push(await sample(() => refusal("nopw-bench@example.org", password)));
+    wrongPasswordSamples.push(await sample(() => refusal("bench@example.org", "not the password")));
+  }
+
   const result = {
     method: "wall time in workerd (vitest-pool-workers), each sample between two setTimeout(0) I/O fences, fence cost subtracted",
     fenceBaselineMs: Math.round(baseline * 1000) / 1000,
@@ -119,6 +134,8 @@ it("measures a password hash and a session validation inside workerd", async () 
     signInWithCode: summary(codeSamples, baseline),
     signInWithPasskey: summary(passkeySamples, baseline),
     verifyPasskeyAssertion: summary(verifySignatureSamples, baseline),
+    signInNoPasswordAttempt: summary(noPasswordSamples, baseline),
+    signInWrongPassword: summary(wrongPasswordSamples, baseline),
   };
   console.log(`BENCH_CPU_JSON ${JSON.stringify(result)}`);
 });

@@ -1,7 +1,7 @@
 // A member's own data: "download my data" (everything the site holds about them) and deleting the account, which
 // must remove or anonymise exactly what the export shows. Used by /account (delete) and /account/data (export).
 import type Stripe from "stripe";
-import { confirmCurrentPassword } from "./reauthentication";
+import { reauthenticate } from "./reauthentication";
 import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
 import { NOT_FOUND, type Outcome } from "./account";
 import { exportPasskeysStatement } from "./passkeys";
@@ -14,17 +14,19 @@ import { exportWardStatements, wardDeletionStatements, wardExport } from "@funct
 const log = logger("auth");
 
 /**
- * Deletes an account after checking its password. One batch removes the member (sessions, codes and reset tokens
+ * Deletes an account after checking its password (or, for a member without one, that `session` is a recent sign-in). One batch removes the member (sessions, codes and reset tokens
  * go with them) and erases them from their giving: the donations and monthly donations the export shows stay for
  * the accounts without their link, email, note or Stripe customer id, and those customers are queued for deletion.
  * Only then is Stripe asked to delete the customers (which also cancels their monthly donations), so the account
  * is gone even when Stripe is unreachable; what Stripe did not confirm is logged and retried by the daily cron.
  */
-export async function deleteAccount(db: D1Database, stripe: Stripe | null, userId: string, password: string, now: number): Promise<Outcome<object>> {
-  if (password === "") return { ok: false, errors: { deletePassword: "Enter your password to confirm that you want to delete your account." } };
+export async function deleteAccount(
+  db: D1Database, stripe: Stripe | null, userId: string, password: string, now: number, session: { createdAt: number } | null = null,
+): Promise<Outcome<object>> {
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
-  if (!(await confirmCurrentPassword(user, password, "account.delete"))) return { ok: false, errors: { deletePassword: "That is not your current password." } };
+  const refused = await reauthenticate(user, session, password, "account.delete", now, "deletePassword", "Enter your password to confirm that you want to delete your account.");
+  if (refused !== null) return { ok: false, errors: refused };
   const [queued] = await db.batch(accountDeletionStatements(db, userId, now));
   await finishAccountDeletion(db, stripe, queued, userId, now);
   return { ok: true };

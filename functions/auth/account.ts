@@ -1,8 +1,8 @@
 // Account use-cases: sign up, sign in, resend a code, change the password, display name or email, and reset a
 // forgotten password (deleting the account and exporting its data are in account-data.ts). The Astro pages in src/pages/ parse the form, call one of these
 // with db and mailer, and map the result to HTML (and a new session to the cookie, session-cookie.ts).
-import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword, PASSWORD_INPUT_MAX } from "./passwords";
-import { confirmCurrentPassword } from "./reauthentication";
+import { hashPassword, hasPassword, needsRehash, verifyDummyPassword, verifyPassword, NO_PASSWORD, PASSWORD_INPUT_MAX } from "./passwords";
+import { reauthenticate } from "./reauthentication";
 import { checkPasswordPolicy, screenNewPassword } from "./password-policy";
 import type { BreachCheck } from "./breached-passwords";
 import { endPreviousSessionStatements, insertSessionStatement, invalidateUserSessions, invalidateUserSessionsStatement, newSession, type NewSession } from "./sessions";
@@ -42,7 +42,8 @@ async function sendQuietly(mailer: Mailer, message: Parameters<Mailer["send"]>[0
 
 export interface SignUpInput {
   email: string;
-  password: string;
+  /** null: a member without a password, who signs in by emailed code or passkey. */
+  password: string | null;
   displayName: string | null;
   /** The session this device already had (a member joining again while signed in): it ends with the sign-up. */
   previousSessionId?: string | null | undefined;
@@ -54,7 +55,7 @@ export function checkSignUp(input: SignUpInput): FieldErrors {
   const errors: FieldErrors = {};
   if (email === "") errors.email = "Enter your email address.";
   else if (!isValidEmail(email)) errors.email = INVALID_EMAIL;
-  const policy = checkPasswordPolicy(input.password, email);
+  const policy = input.password === null ? null : checkPasswordPolicy(input.password, email);
   if (policy !== null) errors.password = policy;
   const displayName = input.displayName === null ? null : checkDisplayName(input.displayName);
   if (displayName !== null) errors.displayName = displayName;
@@ -71,7 +72,7 @@ export async function signUp(
   const email = normaliseEmail(input.email);
   const errors = checkSignUp(input);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const breached = await screenNewPassword(input.password, email, breaches);
+  const breached = input.password === null ? null : await screenNewPassword(input.password, email, breaches);
   if (breached !== null) return { ok: false, errors: { password: breached } };
   return createAccount(db, mailer, input, siteUrl, now);
 }
@@ -85,7 +86,7 @@ export async function createAccount(db: D1Database, mailer: Mailer, input: SignU
   const userId = generateUserId();
   const session = newSession(now);
   const code = generateCode();
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = input.password === null ? NO_PASSWORD : await hashPassword(input.password);
   try {
     // One transaction: the account, its first session and its first code exist together or not at all.
     await db.batch([
@@ -148,18 +149,20 @@ export async function resendVerification(db: D1Database, mailer: Mailer, userId:
 }
 
 /**
- * Changes the password after checking the current one. Every session of the member, this one included, ends
- * in the same batch and a new session begins, so any copy of an old cookie stops working.
+ * Changes the password after checking the current one, or gives a member without one a password after a recent
+ * sign-in of `currentSession` (reauthentication.ts). Every session of the member, this one included, ends in the same batch and a new
+ * session begins, so any copy of an old cookie stops working.
  */
 export async function changePassword(
   db: D1Database, mailer: Mailer, userId: string, current: string, next: string, now: number, breaches: BreachCheck,
+  currentSession: { createdAt: number } | null = null,
 ): Promise<Outcome<SignedIn>> {
-  if (current === "") return { ok: false, errors: { currentPassword: "Enter your current password." } };
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
-  if (!(await confirmCurrentPassword(user, current, "password.change"))) {
+  const refused = await reauthenticate(user, currentSession, current, "password.change", now, "currentPassword", "Enter your current password.");
+  if (refused !== null) {
     log.info("password.change.failed", { userId });
-    return { ok: false, errors: { currentPassword: "That is not your current password." } };
+    return { ok: false, errors: refused };
   }
   const policy = await screenNewPassword(next, user.email, breaches);
   if (policy !== null) return { ok: false, errors: { newPassword: policy } };
@@ -173,32 +176,23 @@ export async function changePassword(
     // So would a pending email change started by whoever knew the old password.
     cancelEmailChangeStatement(db, userId),
   ]);
-  log.info("password.changed", { userId });
-  await sendQuietly(mailer, passwordChangedEmail(user.email), "password.changed");
+  const added = !hasPassword(user.passwordHash);
+  log.info(added ? "password.added" : "password.changed", { userId });
+  await sendQuietly(mailer, passwordChangedEmail(user.email, added), "password.changed");
   return { ok: true, ...session, userId };
 }
 
-/** A session this young may sign out the member's other devices without the password (ASVS 7.5.2 allows either). */
-export const RECENT_SIGN_IN = 5 * 60;
-
-/** True when the session began (a sign-in, join, reset or password change) within RECENT_SIGN_IN of `now`. */
-export function isRecentSignIn(session: { createdAt: number }, now: number): boolean {
-  return now - session.createdAt <= RECENT_SIGN_IN;
-}
-
 /**
- * Ends every session of the member but `session`, after the current password, unless the session is a recent
- * sign-in: someone holding a stolen cookie must not be able to evict the owner from their other devices.
+ * Ends every session of the member but `session`, after the current password or a recent sign-in
+ * (reauthentication.ts): someone holding a stolen cookie must not be able to evict the owner from their other devices.
  */
 export async function signOutOtherDevices(
   db: D1Database, userId: string, session: { id: string; createdAt: number }, password: string, now: number,
 ): Promise<Outcome<object>> {
-  if (!isRecentSignIn(session, now)) {
-    if (password === "") return { ok: false, errors: { everywherePassword: "Enter your password to sign out your other devices." } };
-    const user = await getUserById(db, userId);
-    if (user === null) return { ok: false, errors: NOT_FOUND };
-    if (!(await confirmCurrentPassword(user, password, "signout.everywhere"))) return { ok: false, errors: { everywherePassword: "That is not your current password." } };
-  }
+  const user = await getUserById(db, userId);
+  if (user === null) return { ok: false, errors: NOT_FOUND };
+  const refused = await reauthenticate(user, session, password, "signout.everywhere", now, "everywherePassword", "Enter your password to sign out your other devices.");
+  if (refused !== null) return { ok: false, errors: refused };
   await invalidateUserSessions(db, userId, session.id);
   log.info("signout.everywhere", { userId });
   return { ok: true };
@@ -224,7 +218,7 @@ export async function requestPasswordReset(db: D1Database, mailer: Mailer, email
     log.info("reset.requested", { userId: user?.id ?? null });
     if (user === null) return;
     const token = await createPasswordReset(db, user.id, now);
-    await sendQuietly(mailer, passwordResetEmail(user.email, token, siteUrl), "reset");
+    await sendQuietly(mailer, passwordResetEmail(user.email, token, siteUrl, hasPassword(user.passwordHash)), "reset");
   } catch (error) {
     // Nobody is waiting for this answer any more; the member can simply ask again.
     log.error("reset.failed", { error: errorMessage(error) });
@@ -251,17 +245,21 @@ export async function resetPassword(
   return { ok: true, ...session, userId: user.id };
 }
 
-/** Starts an email change: checks the password, sends a code to the new address and a notice to the old one. */
+/**
+ * Starts an email change: checks the password (or, for a member without one, that `session` is a recent sign-in), sends a
+ * code to the new address and a notice to the old one.
+ */
 export async function requestEmailChange(
   db: D1Database, mailer: Mailer, userId: string, newEmailInput: string, password: string, siteUrl: string, now: number,
+  session: { createdAt: number } | null = null,
 ): Promise<Outcome<{ email: string }>> {
   const user = await getUserById(db, userId);
   if (user === null) return { ok: false, errors: NOT_FOUND };
   const newEmail = normaliseEmail(newEmailInput);
   if (!isValidEmail(newEmail)) return { ok: false, errors: { newEmail: INVALID_EMAIL } };
   if (newEmail === user.email) return { ok: false, errors: { newEmail: "That is already your email address." } };
-  if (password === "") return { ok: false, errors: { emailPassword: "Enter your current password." } };
-  if (!(await confirmCurrentPassword(user, password, "email.change"))) return { ok: false, errors: { emailPassword: "That is not your current password." } };
+  const refused = await reauthenticate(user, session, password, "email.change", now, "emailPassword", "Enter your current password.");
+  if (refused !== null) return { ok: false, errors: refused };
   if ((await getUserByEmail(db, newEmail)) !== null) {
     return { ok: false, errors: { newEmail: "Another account uses that email address." } };
   }

@@ -17,6 +17,8 @@ const log = logger("security");
 export interface JoinForm {
   email: string;
   password: string;
+  /** "No password — I'll use codes or a passkey": the password field must then be left empty. */
+  noPassword?: boolean | undefined;
   displayName: string;
   agree: boolean;
   /** The session the device already had, if any: it ends when the new account signs in. */
@@ -37,9 +39,15 @@ export type JoinResult =
 
 /** The form's problems, every one at once, so an empty form names all its fields rather than one per attempt. */
 export function checkJoinForm(form: JoinForm): FieldErrors {
-  const errors = checkSignUp({ email: form.email, password: form.password, displayName: form.displayName.trim() || null });
+  const errors = checkSignUp({ email: form.email, password: chosenPassword(form), displayName: form.displayName.trim() || null });
+  if (form.noPassword === true && form.password !== "") errors.password = "Leave the password empty, or untick “No password”.";
   if (!form.agree) errors.agree = "Please confirm that you have read how we use your data.";
   return errors;
+}
+
+/** The password the member chose, or null for "no password". */
+function chosenPassword(form: JoinForm): string | null {
+  return form.noPassword === true ? null : form.password;
 }
 
 /** Joins from the /join form posted from `ip`: see the header for what is counted (in `store`, whose db it writes to). */
@@ -48,7 +56,8 @@ export async function joinCommunity(
 ): Promise<JoinResult> {
   const errors = checkJoinForm(form);
   if (Object.keys(errors).length > 0) return { ok: false, status: 400, errors };
-  const breached = await screenNewPassword(form.password, normaliseEmail(form.email), breaches);
+  const password = chosenPassword(form);
+  const breached = password === null ? null : await screenNewPassword(password, normaliseEmail(form.email), breaches);
   if (breached !== null) return { ok: false, status: 400, errors: { password: breached } };
 
   // Both are counted (in parallel), so probing one key costs the other too.
@@ -72,7 +81,7 @@ export async function joinCommunity(
 
   const result = await createAccount(
     store.db, mailer,
-    { email: form.email, password: form.password, displayName: form.displayName.trim() || null, previousSessionId: form.previousSessionId },
+    { email: form.email, password, displayName: form.displayName.trim() || null, previousSessionId: form.previousSessionId },
     siteUrl, now,
   );
   if (result.ok) return result;

@@ -1,6 +1,6 @@
 // Passkeys in D1: the challenges the browser signs (random, single use, 5 minutes; a registration's bound to the
-// session that asked), adding a passkey, signing in with one, and listing, renaming and removing them. The ceremony
-// checks are in webauthn.ts. A passkey sign-in is a normal session, ending the device's previous one; since user
+// session that asked), adding a passkey, signing in with one, and listing and renaming them (removing one is
+// sign-in-methods.ts's, which knows what else remains). The ceremony checks are in webauthn.ts. A passkey sign-in is a normal session, ending the device's previous one; since user
 // verification is required, it also passes a staff member's second factor (with its audit row).
 import { hashToken } from "./tokens";
 import { endPreviousSessionStatements, insertSessionStatement, newSession, type SqlCondition } from "./sessions";
@@ -166,12 +166,4 @@ export async function renamePasskey(db: D1Database, userId: string, passkeyId: s
   if (problem !== null) return { ok: false, errors: { passkeyName: problem } };
   const result = await db.prepare("UPDATE passkeys SET name = ?1 WHERE id = ?2 AND user_id = ?3").bind(name, passkeyId, userId).run();
   return result.meta.changes === 1 ? { ok: true } : { ok: false, errors: { form: "That passkey is not one of yours any more." } };
-}
-
-/** Removes one of the member's passkeys (their password and emailed codes remain). */
-export async function removePasskey(db: D1Database, userId: string, passkeyId: string): Promise<Outcome<object>> {
-  const result = await db.prepare("DELETE FROM passkeys WHERE id = ?1 AND user_id = ?2").bind(passkeyId, userId).run();
-  if (result.meta.changes !== 1) return { ok: false, errors: { form: "That passkey is not one of yours any more." } };
-  log.info("passkey.removed", { userId });
-  return { ok: true };
 }

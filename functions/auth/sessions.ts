@@ -6,6 +6,7 @@
 // they passed the staff second factor. Used by src/middleware.ts (validate), the account use-cases in account.ts (create, end)
 // and the sign-out endpoints.
 import { generateToken, hashToken } from "./tokens";
+import { NO_PASSWORD } from "./passwords";
 import { DAY } from "@functions/clock";
 import type { SiteRole } from "@functions/staff/access";
 
@@ -37,6 +38,8 @@ export interface SessionUser {
   role: SiteRole;
   /** The address a live verification code was sent to (sign-up or email change), or null. */
   pendingEmail: string | null;
+  /** False for a member without a password (passwords.ts NO_PASSWORD), who signs in by code or passkey. */
+  hasPassword: boolean;
 }
 
 export type SessionValidationResult =
@@ -45,7 +48,7 @@ export type SessionValidationResult =
 
 interface SessionRow {
   id: string; user_id: string; expires_at: number; created_at: number; second_factor_at: number | null; seen_at: number | null;
-  email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"]; pending_email: string | null;
+  email: string; display_name: string | null; email_verified_at: number | null; role: SessionUser["role"]; pending_email: string | null; has_password: number;
 }
 
 /** A session about to be stored: the token for the member's cookie and the expiry both the row and the cookie get. */
@@ -96,12 +99,12 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
   const row = await db
     .prepare(
       `SELECT s.id, s.user_id, s.expires_at, s.created_at, s.second_factor_at, s.seen_at, u.email, u.display_name,
-              u.email_verified_at, COALESCE(st.role, 'member') AS role, v.email AS pending_email
+              u.email_verified_at, COALESCE(st.role, 'member') AS role, v.email AS pending_email, u.password_hash IS NOT ?2 AS has_password
        FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN staff st ON st.user_id = s.user_id
          LEFT JOIN email_verifications v ON v.user_id = s.user_id
        WHERE s.id = ?1`,
     )
-    .bind(id)
+    .bind(id, NO_PASSWORD)
     .first<SessionRow>();
   if (row === null) return { session: null, user: null, renewed: false };
   const staff = row.role !== "member";
@@ -128,6 +131,7 @@ export async function validateSessionToken(db: D1Database, token: string, now: n
     emailVerified: row.email_verified_at !== null,
     role: row.role,
     pendingEmail: row.pending_email,
+    hasPassword: row.has_password === 1,
   };
   return { session, user, renewed };
 }

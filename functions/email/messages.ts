@@ -41,13 +41,17 @@ export function signInCodeEmail(to: string, code: string, siteUrl: string): Emai
   return { to, subject: `Your Smallism sign-in code: ${code}`, text: lines.join("\n\n"), html: layout("Sign in to Smallism", lines) };
 }
 
-/** The reset link (single use, RESET_LIFETIME), built from the site URL like every link we send. */
-export function passwordResetEmail(to: string, token: string, siteUrl: string): EmailMessage {
+/** The reset link (single use, RESET_LIFETIME), built from the site URL like every link we send; for a member without a password (`hasPassword` false) it offers a first one. */
+export function passwordResetEmail(to: string, token: string, siteUrl: string, hasPassword = true): EmailMessage {
   const link = new URL(`/reset?token=${encodeURIComponent(token)}`, siteUrl).href;
-  const lines = [
+  const lines = hasPassword ? [
     "Someone asked to reset the password of your Smallism account.",
     `Choose a new password here within ${durationInWords(RESET_LIFETIME)}: ${link}`,
     "The link works once. If you did not ask for this, ignore this email: your password stays as it is.",
+  ] : [
+    "Someone asked for a password for your Smallism account, which has none: you sign in with codes by email or a passkey.",
+    `Choose a password here within ${durationInWords(RESET_LIFETIME)}: ${link}`,
+    "The link works once. If you did not ask for this, ignore this email: nothing changes.",
   ];
   return { to, subject: "Reset your Smallism password", text: lines.join("\n\n"), html: layout("Reset your password", lines, { href: link, label: "Choose a new password" }) };
 }
@@ -61,11 +65,11 @@ export function emailChangeNoticeEmail(to: string, newEmail: string): EmailMessa
   return { to, subject: "Your Smallism email address is changing", text: lines.join("\n\n"), html: layout("Email address change", lines) };
 }
 
-/** Confirms a password change to the account's address. */
-export function passwordChangedEmail(to: string): EmailMessage {
+/** Confirms a password change (or a first password, `added`, for a member who had none) to the account's address. */
+export function passwordChangedEmail(to: string, added = false): EmailMessage {
   const lines = [
-    "The password of your Smallism account was just changed, and every other device was signed out.",
+    `${added ? "A password was just added to your Smallism account" : "The password of your Smallism account was just changed"}, and every other device was signed out.`,
     `If this was not you, use “Forgot your password?” on the sign-in page at once, and write to us at ${CONTACT_EMAIL}.`,
   ];
-  return { to, subject: "Your Smallism password was changed", text: lines.join("\n\n"), html: layout("Password changed", lines) };
+  return { to, subject: added ? "A password was added to your Smallism account" : "Your Smallism password was changed", text: lines.join("\n\n"), html: layout("Password changed", lines) };
 }

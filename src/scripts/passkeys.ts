@@ -51,7 +51,7 @@ function setUpSignIn(form: HTMLFormElement): void {
       signal: controller.signal,
       publicKey: { challenge: fromBase64url(options.challenge), rpId: options.rpId, userVerification: "required", timeout: options.timeout },
     })) as PublicKeyCredential | null;
-    if (credential === null) return;
+    if (credential === null) return false;
     const response = credential.response as AuthenticatorAssertionResponse;
     submitWith(form, {
       credentialId: credential.id,
@@ -60,14 +60,21 @@ function setUpSignIn(form: HTMLFormElement): void {
       signature: toBase64url(response.signature),
       userHandle: response.userHandle ? toBase64url(response.userHandle) : "",
     });
+    return true;
   };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    signIn().catch((error) => report(form, error));
-  });
-  PublicKeyCredential.isConditionalMediationAvailable?.().then((available) => {
+  // The button's request replaces the autofill's (a page may hold only one); once it ends without signing in
+  // (cancelled, timed out, refused), the autofill is started again so passkeys stay on offer in the email field.
+  const offerInAutofill = () => PublicKeyCredential.isConditionalMediationAvailable?.().then((available) => {
     if (available) signIn("conditional").catch((error) => report(form, error));
   });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    signIn().then((submitted) => { if (!submitted) offerInAutofill(); }, (error) => {
+      report(form, error);
+      offerInAutofill();
+    });
+  });
+  offerInAutofill();
 }
 
 function setUpRegistration(form: HTMLFormElement): void {

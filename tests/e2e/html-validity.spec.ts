@@ -6,7 +6,7 @@ import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
 import type { APIResponse } from "@playwright/test";
 import { htmlProblems } from "@tests/support/html-validity";
 import { STRIPE_STAND_IN_PORT } from "@tests/support/test-env";
-import { get, postForm, type Caller } from "./http";
+import { get, postForm, sessionCookieSet, type Caller } from "./http";
 import { joinHttp, verifiedMember } from "./members";
 
 const STRATEGY_PAGE = "/strategy/how-members-vote/";
@@ -72,5 +72,17 @@ test("pages for a member, before and after verifying, are valid HTML", async ({ 
     ["/account", 200], ["/strategy/", 200], [STRATEGY_PAGE, 200], ["/essays/the-first-hundred-members/", 200],
     ["/donate", 200], ["/strategy/no-such-strategy-page/", 404],
   ], "member")));
+  expect(problems).toEqual([]);
+});
+
+test("pages for a member without a password, and the sign-in pages asking to sign in again, are valid HTML", async ({ request }) => {
+  const caller = { ip: uniqueIp() };
+  const joined = await postForm(request, "/join", caller, { email: uniqueEmail("valid-nopw"), noPassword: "yes", agree: "yes", next: "/account" });
+  expect(joined.status()).toBe(303);
+  const member = { ...caller, token: sessionCookieSet(joined)!.value };
+  const problems = await problemsOnPages(request, member, [
+    ["/verify", 200], ["/account", 200], ["/account/security", 200], ["/login?again=1&next=/account", 200], ["/login/code?again=1&next=/account", 200],
+  ], "member without a password");
+  problems.push(...(await problemsIn(await postForm(request, "/account/security", member, { action: "add-password", newPassword: "short" }), 400, "POST add-password (too short)")));
   expect(problems).toEqual([]);
 });

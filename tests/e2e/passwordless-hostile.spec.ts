@@ -1,11 +1,11 @@
 // Hostile input on the forms that sign in without a password, over HTTP against the built site (the same table as
-// tests/e2e/hostile-input.spec.ts for the other account forms): /login/code's two steps, /login's passkey form and
-// /account/security each answer a clean 4xx naming the problem (never a 500), send no mail, start no session and
-// store no passkey.
+// tests/e2e/hostile-input.spec.ts for the other account forms): /login/code's two steps, /login's passkey form,
+// /join's "no password" choice and /account/security (passkeys, removing and adding a password) each answer a clean
+// 4xx naming the problem (never a 500), send no mail, start no session, store no passkey and leave the password be.
 import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
 import { get } from "./http";
 import { mailTo } from "./mailbox";
-import { verifiedMember } from "./members";
+import { signInHttp, verifiedMember } from "./members";
 import { SCRIPT, expectRefused, submit } from "./refusals";
 
 const MEGABYTE = "a".repeat(1024 * 1024);
@@ -37,6 +37,22 @@ test("/login/code: no mail is sent and no session started", async ({ request, pl
   expect(await mailTo(request, member.email)).toHaveLength(1); // the sign-up code only
 });
 
+test("/join with “no password”: nothing is created, no mail is sent", async ({ request, playwright }) => {
+  const cases: Array<[string, (email: string) => Array<[string, string]>]> = [
+    ["a password typed beside it", (email) => [["email", email], ["password", "a long enough pass phrase"], ["noPassword", "yes"], ["agree", "yes"]]],
+    ["a repeated choice", (email) => [["email", email], ["noPassword", "yes"], ["noPassword", "yes"], ["agree", "yes"]]],
+    ["HTML as the choice (so a password is needed)", (email) => [["email", email], ["noPassword", SCRIPT], ["agree", "yes"]]],
+    ["no agreement", (email) => [["email", email], ["noPassword", "yes"]]],
+    ["SQL in the email", (email) => [["email", `${email}' OR 1=1 --`], ["noPassword", "yes"], ["agree", "yes"]]],
+    ["an extra field", (email) => [["email", email], ["noPassword", "yes"], ["agree", "yes"], ["passwordHash", "$none$"]]],
+  ];
+  for (const [label, build] of cases) {
+    const email = uniqueEmail("hostile-nopw");
+    expectRefused(await submit(playwright, request, "/join", { ip: uniqueIp() }, build(email)), `/join ${label}`, 400);
+    expect(await mailTo(request, email), label).toEqual([]);
+  }
+});
+
 test("/login passkey form: garbage answers are refused, no session started", async ({ request, playwright }) => {
   const fields = (overrides: Record<string, string>): Array<[string, string]> =>
     Object.entries({ action: "passkey", credentialId: "bm9ib2R5", clientDataJSON: "e30", authenticatorData: "AA", signature: "AA", userHandle: "", ...overrides });
@@ -65,8 +81,17 @@ test("/account/security: no passkey is stored, and the page still lists none", a
     ["control characters", [["action", "rename"], ["passkeyId", "x"], ["passkeyName", "a\u0000"]], 400],
     ["an extra field", [["action", "add"], ["userId", "someone"]], 400],
     ["1 MB body", [["action", "add"], ["attestationObject", MEGABYTE]], 413],
+    ["removing the password with no passkey", [["action", "remove-password"], ["confirmRemoval", "yes"]], 400],
+    ["removing the password, HTML as the password", [["action", "remove-password"], ["removePasswordPassword", SCRIPT], ["confirmRemoval", "yes"]], 400],
+    ["removing the password, a repeated confirmation", [["action", "remove-password"], ["confirmRemoval", "yes"], ["confirmRemoval", "yes"]], 400],
+    ["removing the password, a 64 kB password", [["action", "remove-password"], ["removePasswordPassword", SIXTY_FOUR_KB]], 413],
+    ["adding a password beside the one they have", [["action", "add-password"], ["newPassword", "copper meadow seventeen"]], 400],
+    ["adding a password, SQL as the password", [["action", "add-password"], ["newPassword", "' OR '1'='1"]], 400],
+    ["adding a password, a repeated field", [["action", "add-password"], ["newPassword", "copper meadow seventeen"], ["newPassword", "x"]], 400],
   ];
   for (const [label, body, status] of cases) expectRefused(await submit(playwright, request, "/account/security", caller(), body), `/account/security ${label}`, status);
   const page = await get(request, "/account/security", caller());
   expect(await page.text()).toContain("You have no passkeys yet.");
+  // The password is still theirs, unchanged.
+  expect((await signInHttp(request, member.email, member.password, { ip: uniqueIp() })).status()).toBe(303);
 });

@@ -6,12 +6,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
-  addPasskey, CHALLENGE_LIFETIME, createChallenge, listPasskeys, removePasskey, renamePasskey, signInWithPasskey,
+  addPasskey, CHALLENGE_LIFETIME, createChallenge, listPasskeys, renamePasskey, signInWithPasskey,
 } from "@functions/auth/passkeys";
 import { relyingPartyFor } from "@functions/auth/webauthn";
 import { createSession, validateSessionToken } from "@functions/auth/sessions";
 import { hashToken } from "@functions/auth/tokens";
 import { exportUserData } from "@functions/auth/account-data";
+import { removePasskey } from "@functions/auth/sign-in-methods";
 import { TestCredential, type Algorithm, type Bend } from "@tests/support/test-authenticator";
 import { SITE, T0, count, insertUser } from "./support";
 
@@ -180,16 +181,19 @@ describe("signing in with a passkey", () => {
   });
 });
 
+/** A session that signed in just now, so removals need no password. */
+const RECENT = { createdAt: T0 + 30 };
+
 describe("managing passkeys", () => {
   it("renames and removes only the member's own, and a removed passkey no longer signs in", async () => {
     const { user, credential } = await memberWithPasskey();
     const intruder = await insertUser();
     expect((await renamePasskey(env.DB, intruder.id, credential.idText, "Mine now")).ok).toBe(false);
-    expect((await removePasskey(env.DB, intruder.id, credential.idText)).ok).toBe(false);
+    expect((await removePasskey(env.DB, intruder.id, RECENT, credential.idText, "", false, T0 + 30)).ok).toBe(false);
     expect(await renamePasskey(env.DB, user.id, credential.idText, "  ")).toMatchObject({ ok: false, errors: { passkeyName: expect.any(String) } });
     expect((await renamePasskey(env.DB, user.id, credential.idText, " Work phone ")).ok).toBe(true);
     expect((await listPasskeys(env.DB, user.id))[0]!.name).toBe("Work phone");
-    expect((await removePasskey(env.DB, user.id, credential.idText)).ok).toBe(true);
+    expect((await removePasskey(env.DB, user.id, RECENT, credential.idText, "", false, T0 + 30)).ok).toBe(true);
     expect((await signIn(credential, T0 + 30)).result).toEqual(REFUSED);
   });
 

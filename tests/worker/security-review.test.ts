@@ -5,7 +5,8 @@
 // change (13); and one address has at most one pending code across accounts (2).
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { changePassword, isRecentSignIn, RECENT_SIGN_IN, requestEmailChange, signIn, signOutOtherDevices, signUp } from "@functions/auth/account";
+import { changePassword, requestEmailChange, signIn, signOutOtherDevices, signUp } from "@functions/auth/account";
+import { isRecentSignIn, RECENT_SIGN_IN } from "@functions/auth/reauthentication";
 import { deleteAccount } from "@functions/auth/account-data";
 import { CODE_LIFETIME, getPendingVerificationEmail, verifyEmailCode } from "@functions/auth/email-verification";
 import { consumePasswordReset, createPasswordReset } from "@functions/auth/password-reset";
