@@ -28,7 +28,7 @@ export interface EventsSettings {
   topicArn: string;
   now: number;
   /** Tests only: one more certificate URL to accept, honoured only on 127.0.0.1 or localhost (a local stand-in). */
-  allowedCertUrl?: string;
+  allowedCertUrl?: string | undefined;
   fetcher?: typeof fetch;
 }
 
