@@ -4,14 +4,20 @@
 // one-click POST (no Origin, as mail providers send it) unsubscribes, forged and altered tokens get a clear 400 page.
 // And the SNS events webhook: unsigned and malformed posts refused, a signed bounce suppresses.
 import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { uniqueEmail, uniqueIp } from "./fixtures";
 import { get, postForm, postJson } from "./http";
 import { waitForMail } from "./mailbox";
 import { verifiedMember, type Member } from "./members";
-import { LETTERS_STAND_IN_PORT, SITE_URL, STATE_DIR } from "@tests/support/test-env";
+import { LETTERS_STAND_IN_PORT, SITE_URL, STATE_DIR, TEST_ENV } from "@tests/support/test-env";
+import { htmlProblems } from "@tests/support/html-validity";
+import { unsubscribeToken } from "@functions/letters/unsubscribe";
+import { expectNoAxeViolations } from "./axe";
 
 const standIn = `http://127.0.0.1:${LETTERS_STAND_IN_PORT}`;
+/** Where the screenshots of the pages go: SHOTS_DIR, else Playwright's git-ignored test-results/. */
+const SHOTS = process.env.SHOTS_DIR ?? "test-results/shots";
 
 /** Runs SQL against the suite's local D1 (the running preview holds it open: a busy database is retried). */
 function sql(command: string): unknown[] {
@@ -114,4 +120,34 @@ test("the events webhook refuses unsigned and malformed posts and applies a sign
   expect((await lettersExport(request, member)).suppression).toMatchObject({ reason: "bounce" });
   expect(await (await postJson(request, "/api/letters/events", caller, signed)).json()).toEqual({ ok: true, outcome: "replayed" });
   expect((await request.get(`${SITE_URL}/api/letters/events`)).status()).toBe(405);
+});
+
+test("the unsubscribe pages are valid, accessible HTML, on a phone and a desktop, light and dark", async ({ browser, request }) => {
+  const token = unsubscribeToken(TEST_ENV.HASH_SECRET, { deliveryId: "shotdelivery", userId: crypto.randomUUID(), topic: "essays" });
+  const confirm = `/unsubscribe?t=${encodeURIComponent(token)}`;
+  for (const [path, status] of [[confirm, 200], ["/unsubscribe?t=forged", 400]] as const) {
+    const response = await get(request, path, { ip: uniqueIp() });
+    expect(response.status()).toBe(status);
+    expect(await htmlProblems(await response.text(), path)).toEqual([]);
+  }
+  const done = await postForm(request, confirm, { ip: uniqueIp() }, "List-Unsubscribe=One-Click");
+  expect(await htmlProblems(await done.text(), "POST /unsubscribe")).toEqual([]);
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 800 }]] as const) {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ viewport, colorScheme });
+      const page = await context.newPage();
+      await page.goto(confirm);
+      await expectNoAxeViolations(page);
+      await page.screenshot({ path: `${SHOTS}/unsubscribe-confirm-${name}-${colorScheme}.png`, fullPage: true });
+      await page.getByRole("button", { name: "Unsubscribe" }).click();
+      await expect(page.getByRole("status")).toContainText("You will not get letters about new essays");
+      await expectNoAxeViolations(page);
+      await page.screenshot({ path: `${SHOTS}/unsubscribe-done-${name}-${colorScheme}.png`, fullPage: true });
+      await page.goto("/unsubscribe?t=forged");
+      await expectNoAxeViolations(page);
+      await page.screenshot({ path: `${SHOTS}/unsubscribe-invalid-${name}-${colorScheme}.png`, fullPage: true });
+      await context.close();
+    }
+  }
 });
