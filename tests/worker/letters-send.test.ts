@@ -100,7 +100,22 @@ describe("failures", () => {
     expect(once!.reason).toContain("MessageRejected");
   });
 
-  it("leaves a delivery whose consumer died after the provider call failed as interrupted, never resent", async () => {
+  it("retries a throttled call without spending one of the delivery's tries", async () => {
+    const { wardId, users: [member] } = await wardAudience(1);
+    const id = await letter({ audience: "ward", wardId });
+    const queue = memoryQueue();
+    await startSending(DB, queue, id, T0);
+    let throttled = 0;
+    await drain(queue, async (batch) => {
+      if (batch.messages.some((m) => (m.body as { kind: string }).kind === "send") && throttled++ < SEND.maxAttempts + 1) await failProvider(standIn, { next: 1, status: 400, type: "Throttling" });
+      await consumeLetterBatch(batch, deps(queue));
+    }, { maxRetries: 20 });
+    const row = await DB.prepare("SELECT status, attempts FROM deliveries WHERE letter_id = ?1 AND user_id = ?2").bind(id, member!.id).first();
+    expect(row).toEqual({ status: "sent", attempts: 1 });
+    expect((await receivedBy(standIn, [member!.email], id)).get(member!.email)).toBe(1);
+  });
+
+  it("leaves a delivery whose consumer died between the provider call and its outcome as interrupted, never resent", async () => {
     const { wardId, users: [user] } = await wardAudience(1);
     const id = await letter({ audience: "ward", wardId });
     const queue = memoryQueue();
