@@ -2,6 +2,7 @@
 // must remove or anonymise exactly what the export shows. Used by /account (delete) and /account/data (export).
 import type Stripe from "stripe";
 import { reauthenticate } from "./reauthentication";
+import { hasPassword } from "./passwords";
 import { getUserById, selectUserStatement, toUser, type UserRow } from "./users";
 import { NOT_FOUND, type Outcome } from "./account";
 import { exportPasskeysStatement } from "./passkeys";
@@ -87,7 +88,7 @@ export async function exportUserData(db: D1Database, userId: string, now: number
       emailVerifiedAt: iso(user.emailVerifiedAt),
       role: user.role,
       createdAt: iso(user.createdAt),
-      password: "stored only as a scrypt hash, which is not included",
+      password: hasPassword(row.password_hash) ? "stored only as a scrypt hash, which is not included" : "none: you sign in with codes by email or a passkey",
     },
     sessions: withDates(sessions!.results as Record<string, unknown>[]),
     pendingEmailVerification: withDates(verification!.results as Record<string, unknown>[])[0] ?? null,

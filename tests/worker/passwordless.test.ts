@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { changePassword, requestEmailChange, requestPasswordReset, resetPassword, signIn, signOutOtherDevices } from "@functions/auth/account";
-import { deleteAccount } from "@functions/auth/account-data";
+import { deleteAccount, exportUserData } from "@functions/auth/account-data";
 import { joinCommunity } from "@functions/auth/join";
 import { countScryptRuns, hashPassword, NO_PASSWORD, verifyPassword } from "@functions/auth/passwords";
 import { decideReauthentication, RECENT_SIGN_IN, SIGN_IN_AGAIN, type ReauthPurpose } from "@functions/auth/reauthentication";
@@ -210,6 +210,13 @@ describe("removing a passkey", () => {
 });
 
 describe("a member without a password", () => {
+  it("is told in their data export that there is no password, where a member with one is told it is a hash", async () => {
+    const without = await passwordless();
+    const withOne = await withPassword();
+    expect(((await exportUserData(env.DB, without.id, T0))!.account as { password: string }).password).toBe("none: you sign in with codes by email or a passkey");
+    expect(((await exportUserData(env.DB, withOne.id, T0))!.account as { password: string }).password).toBe("stored only as a scrypt hash, which is not included");
+  });
+
   it("adds a password after a recent sign-in (not an old one), ending other sessions, and is told by mail", async () => {
     const member = await passwordless();
     const other = `other-${crypto.randomUUID()}`;
