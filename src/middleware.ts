@@ -59,7 +59,9 @@ async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promis
   const net = secret === null ? "unkeyed" : networkTag(secret, context.request);
   const render = async (): Promise<Response> => {
     const response = await handle(context, next, token, formActionOrigins);
-    keepBookmarkCookie(context.cookies, context.url, Boolean(readSessionCookie(context.cookies, context.url)), d1.bookmark());
+    // A member's bookmark moves on while their session lasts (a sign-in's first page starts at the primary instead).
+    const memberStays = context.locals.session !== null && Boolean(readSessionCookie(context.cookies, context.url));
+    keepBookmarkCookie(context.cookies, context.url, memberStays, d1.bookmark());
     return response;
   };
   return runWithDatabase(d1.db, () => runWithLogContext({ net }, async () => {

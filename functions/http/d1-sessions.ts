@@ -7,8 +7,9 @@
 //   - any other state-changing request (POST, …) starts at the primary: sign-in codes, reset tokens and throttle
 //     counts written a moment earlier by the same reader must be seen, and that reader has no bookmark;
 //   - any other GET or HEAD (a visitor reading) may start anywhere ("first-unconstrained").
-// The bookmark cookie is only ever given to a member (the middleware writes it when the answer leaves a session
-// cookie in place, and deletes it when it does not), so readers who never signed in still get no cookie at all.
+// The bookmark cookie is only ever given to a member (the middleware writes it when a request with a live session is
+// answered with that session still in place, and deletes it otherwise), so readers who never signed in still get no
+// cookie at all, and signing in still sets just the session cookie and its hint.
 // getDb() (src/lib/runtime.ts) hands every module the request's session as a D1Database, so no caller changes.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { cookieTransport } from "./https-only";
@@ -51,7 +52,7 @@ export function readBookmarkCookie(cookies: BookmarkJar, url: URL): string | nul
 }
 
 /**
- * After the answer: a member's (`signedIn`: the answer leaves a session cookie in place) bookmark cookie gets the
+ * After the answer: a member's (`signedIn`: a live session that the answer leaves in place) bookmark cookie gets the
  * session's latest `bookmark` when it moved; anyone else's bookmark cookie is deleted (signed out, session ended).
  */
 export function keepBookmarkCookie(cookies: BookmarkJar, url: URL, signedIn: boolean, bookmark: string | null): void {
