@@ -21,6 +21,14 @@ export async function ensureLighthouse() {
   return null;
 }
 
+/** The LCP element (its selector) and the phases of its time (TTFB, load delay, load time, render delay), in ms. */
+function lcpElement(audits) {
+  const tables = audits["largest-contentful-paint-element"]?.details?.items ?? [];
+  const element = tables[0]?.items?.[0]?.node;
+  const phases = Object.fromEntries((tables[1]?.items ?? []).map((row) => [row.phase, Math.round(row.timing)]));
+  return element === undefined ? null : { selector: element.selector ?? null, snippet: element.snippet?.slice(0, 120) ?? null, phases };
+}
+
 /** Runs Lighthouse (performance only) once per page; pages: [{ key, url, cookie? }]. */
 export async function runLighthouse(pages, chromePath, log) {
   const { default: lighthouse } = await import(pathToFileURL(ENTRY).href);
@@ -54,9 +62,11 @@ export async function runLighthouse(pages, chromePath, log) {
         observedLcp: observed.observedLargestContentfulPaint ?? null,
         renderBlocking: (audits["render-blocking-resources"]?.details?.items ?? []).map((item) => ({ url: item.url, wastedMs: item.wastedMs })),
         totalBytes: audits["total-byte-weight"]?.numericValue ?? null,
+        lcpElement: lcpElement(audits),
       };
       const done = results[page.key];
-      log(`  lighthouse ${page.key}: ${done.error ? `error: ${done.error}` : `score ${done.score}, LCP ${Math.round(done.lcp)} ms`} (${done.seconds} s${attempts > 1 ? `, ${attempts} attempts` : ""})`);
+      const phases = done.lcpElement ? `, LCP element ${done.lcpElement.selector} (${Object.entries(done.lcpElement.phases).map(([phase, ms]) => `${phase} ${ms}`).join(", ")})` : "";
+      log(`  lighthouse ${page.key}: ${done.error ? `error: ${done.error}` : `score ${done.score}, FCP ${Math.round(done.fcp)} ms, LCP ${Math.round(done.lcp)} ms${phases}`} (${done.seconds} s${attempts > 1 ? `, ${attempts} attempts` : ""})`);
     }
   } finally {
     await chrome.kill();
