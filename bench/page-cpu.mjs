@@ -11,11 +11,14 @@
 //
 // Breakdown, by differences between pages measured in the same run (medians):
 //   request floor    GET /logout (405): routing, the middleware, a small Response; no page, no D1
-//   session lookup   /strategy/ signed in − /strategy/ signed out and rendered (a new URL each time, so the public
-//                    cache misses: same page, the member's view adds one line; the miss adds a cache store)
+//   session lookup   GET /logout with the member's cookie − without (the same 405; the middleware's session lookup:
+//                    the token's hash, one D1 query, the cookies it keeps up to date)
 //   layout           an unknown /strategy/<slug>/ signed out (404: the layout and an empty page) − the floor
-//   content render   strategy page signed in − signed out rendered − session lookup (the member's MDX body, its table of
-//                    contents; the visitor's summary and join call are a few lines)
+//   content render   strategy page signed in − the 404 − session lookup (the member's page inside the layout: its
+//                    MDX body, kept per isolate by RenderOnce, the table of contents, the pager)
+// Signed-out strategy pages are measured twice: as a public-cache hit (the same URL each time), and rendered (a new
+// URL each time: a miss, a render and a store; the local Cache API stores inside workerd, so that figure includes
+// work production does outside the Worker).
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 
 /** Pids of workerd processes whose process group is `pgid` (astro preview started in its own group). */
@@ -99,7 +102,7 @@ async function sampleOnce(origin, pids, target) {
 /**
  * Measures every target; `pgid` is astro preview's process group. Targets: [{ key, label, path, headers? }] (path a
  * string, or a function giving each request's path), which must include the keys the breakdown uses (floor,
- * indexVisitorMiss, indexMember, pageVisitorMiss, pageMember, notFound).
+ * floorMember, notFound, pageMember).
  */
 export async function measurePageCpu({ pgid, targets, samples = 200, warmup = 30, log = () => {} }) {
   const pids = workerdPids(pgid);
@@ -124,12 +127,12 @@ export async function measurePageCpu({ pgid, targets, samples = 200, warmup = 30
     log(`  ${target.label}: ${results[target.key].status}, median ${results[target.key].medianMs} ms CPU, p99 ${results[target.key].p99Ms} ms`);
   }
   const m = (key) => results[key]?.medianMs ?? NaN;
-  const session = m("indexMember") - m("indexVisitorMiss");
+  const session = m("floorMember") - m("floor");
   const breakdown = {
     floorMs: round(m("floor")),
     sessionLookupMs: round(session),
     layoutMs: round(m("notFound") - m("floor")),
-    contentRenderMs: round(m("pageMember") - m("pageVisitorMiss") - session),
+    contentRenderMs: round(m("pageMember") - m("notFound") - session),
   };
   return { origin, workerdPids: pids, samples, warmup, targets: targets.map(({ key, label, path }) => ({ key, label, path: typeof path === "function" ? path() : path })), results, breakdown };
 }

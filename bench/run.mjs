@@ -241,6 +241,7 @@ async function main() {
         targets: [
           { key: "essay", label: "Static essay (workerd serving a file)", path: `/essays/${longEssay.slug}/` },
           { key: "floor", label: "GET /logout (405: middleware, no page)", path: "/logout" },
+          { key: "floorMember", label: "GET /logout signed in (405: middleware and session lookup)", path: "/logout", headers: H },
           { key: "notFound", label: "Unknown strategy page (404: layout only)", path: "/strategy/no-such-page/" },
           { key: "indexVisitor", label: "Strategy index, signed out (public cache hit)", path: "/strategy/" },
           { key: "indexVisitorMiss", label: "Strategy index, signed out, rendered (a new URL each time: miss and store)", path: () => `/strategy/?bench=${++fresh}` },

@@ -114,8 +114,10 @@ async function handle(context: APIContext, next: MiddlewareNext, token: string |
 
   // Pages that opted into the public cache (src/lib/public-cache.ts) are served from it to readers without a session;
   // a request with a session cookie never looks there. Nothing leaves the Worker cacheable by a browser or proxy.
+  // `astro dev` never caches, so an edit shows at once.
   const { markMemberAnswer, servePublicPage } = await import("./lib/public-cache");
-  const response = token === null ? await servePublicPage(context.request, next, () => !context.cookies.headers().next().done) : markMemberAnswer(await next());
+  const setsCookies = () => !context.cookies.headers().next().done;
+  const response = token !== null ? markMemberAnswer(await next()) : import.meta.env.DEV ? await next() : await servePublicPage(context.request, next, setsCookies);
   applySecurityHeaders(response.headers, formActionOrigins());
   response.headers.set("Cache-Control", "private, no-store");
   response.headers.append("Vary", "Cookie");
