@@ -21,7 +21,8 @@ export type PublicCacheOutcome = "hit" | "stored" | "not-shared" | "member";
 interface PageContext {
   request: Request;
   locals: Pick<App.Locals, "user" | "sessionLookupFailed">;
-  response: { status?: number; headers: Headers };
+  /** Astro.response: a status only once the page set one (200 until then). */
+  response: { status?: number | undefined; headers: Headers };
 }
 
 /** Marks this page's answer as the same for every visitor (cacheable), when it is a 200 GET for a reader with no session. */

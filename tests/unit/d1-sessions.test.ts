@@ -10,9 +10,11 @@ const PLAIN_HTTP = new URL("http://smallism.org/strategy/");
 const BOOKMARK = "00000000-0000000f-00000000-00000000000000000000000000000000";
 const LATER = "00000000-00000010-00000000-00000000000000000000000000000000";
 
-function jar(initial: Record<string, string> = {}): BookmarkJar & { sets: Array<{ name: string; value: string; maxAge?: number; secure: boolean }> } {
+interface CookieSet { name: string; value: string; maxAge: number | undefined; secure: boolean }
+
+function jar(initial: Record<string, string> = {}): BookmarkJar & { sets: CookieSet[] } {
   const values = new Map(Object.entries(initial));
-  const sets: Array<{ name: string; value: string; maxAge?: number; secure: boolean }> = [];
+  const sets: CookieSet[] = [];
   return {
     sets,
     get: (name) => (values.has(name) ? { value: values.get(name)! } : undefined),

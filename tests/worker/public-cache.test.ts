@@ -13,7 +13,7 @@ function page(body: string, init: ResponseInit = {}): () => Promise<Response> {
   return render;
 }
 
-function visitorPage(method = "GET", status?: number, locals: Partial<App.Locals> = {}) {
+function visitorPage(method = "GET", status = 200, locals: Partial<App.Locals> = {}): string | null {
   const headers = new Headers();
   const context = { request: new Request(freshUrl(), { method }), locals: { user: null, sessionLookupFailed: false, ...locals }, response: { status, headers } };
   shareWithVisitors(context);
@@ -23,7 +23,9 @@ function visitorPage(method = "GET", status?: number, locals: Partial<App.Locals
 describe("shareWithVisitors", () => {
   it("opts a visitor's 200 GET in, and nothing else", () => {
     expect(visitorPage()).toBe("public, max-age=60");
-    expect(visitorPage("GET", 200)).toBe("public, max-age=60");
+    const unset = new Headers();
+    shareWithVisitors({ request: new Request(freshUrl()), locals: { user: null, sessionLookupFailed: false }, response: { headers: unset } });
+    expect(unset.get("Cache-Control"), "a page that set no status is a 200").toBe("public, max-age=60");
     expect(visitorPage("POST")).toBeNull();
     expect(visitorPage("HEAD")).toBeNull();
     expect(visitorPage("GET", 404)).toBeNull();
@@ -50,14 +52,15 @@ describe("servePublicPage", () => {
     expect(await again.text()).toBe("visitor copy 2");
   });
 
-  it.each([
+  const cases: Array<[string, () => Promise<Response>, () => boolean, string]> = [
     ["a page that did not opt in", page("private"), () => false, "GET"],
     ["a page marked private", page("private", { headers: { "Cache-Control": "private, no-store" } }), () => false, "GET"],
     ["an answer setting a cookie in its headers", page("cookie", { headers: { "Cache-Control": "public, max-age=60", "Set-Cookie": "a=b" } }), () => false, "GET"],
     ["an answer Astro will add a cookie to", page("cookie", { headers: { "Cache-Control": "public, max-age=60" } }), () => true, "GET"],
     ["a 404", page("gone", { status: 404, headers: { "Cache-Control": "public, max-age=60" } }), () => false, "GET"],
     ["a POST", page("posted", { headers: { "Cache-Control": "public, max-age=60" } }), () => false, "POST"],
-  ] as const)("never stores %s", async (_label, render, setsCookies, method) => {
+  ];
+  it.each(cases)("never stores %s", async (_label, render, setsCookies, method) => {
     const url = freshUrl();
     const first = await servePublicPage(new Request(url, { method }), render, setsCookies);
     expect(first.headers.get("X-Public-Cache")).toBe("not-shared");
