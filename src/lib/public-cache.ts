@@ -8,6 +8,8 @@
 // member after they sign in. `X-Public-Cache` says what happened (hit, stored, not-shared, member). Ward changes
 // purge their pages here; strategy pages change only with a deploy.
 
+import { errorMessage, logger } from "@functions/log";
+
 /** How long a visitor's copy may be served from the cache, in seconds. */
 export const PUBLIC_PAGE_TTL = 60;
 
@@ -59,12 +61,19 @@ export async function servePublicPage(request: Request, render: () => Promise<Re
   const cache = edgeCache();
   if (cache === null || request.method !== "GET") return withOutcome(await render(), "not-shared");
   const key = keyFor(request.url);
-  const hit = await cache.match(key);
+  // The cache only ever saves work: when it fails, the page is rendered (and not stored) as if it were not there.
+  const hit = await cache.match(key).catch((error: unknown) => cacheFailed("match", error));
   if (hit !== undefined) return withOutcome(new Response(hit.body, hit), "hit");
   const response = await render();
   if (!isShareable(response, setsCookies())) return withOutcome(response, "not-shared");
-  await cache.put(key, response.clone());
-  return withOutcome(response, "stored");
+  const stored = await cache.put(key, response.clone()).then(() => true, (error: unknown) => (cacheFailed("put", error), false));
+  return withOutcome(response, stored ? "stored" : "not-shared");
+}
+
+/** Logs a failed cache operation (the request goes on without the cache). */
+function cacheFailed(operation: "match" | "put", error: unknown): undefined {
+  logger("site").warn("public_cache.failed", { operation, error: errorMessage(error) });
+  return undefined;
 }
 
 /** Marks the answer to a request with a session cookie, which never looks in the cache nor fills it. */

@@ -1,7 +1,7 @@
 // The public page cache (src/lib/public-cache.ts) inside workerd, with the Workers Cache API: a page opts in only for
 // a 200 GET by a reader with no session; a cookie-less GET of an opted-in page is stored, then served without a
 // render; nothing is stored that did not opt in, sets a cookie, failed or was not a GET; a purge drops the copy.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { purgePublicPages, servePublicPage, shareWithVisitors } from "@src/lib/public-cache";
 
 const ORIGIN = "https://smallism.example";
@@ -67,5 +67,21 @@ describe("servePublicPage", () => {
     const second = await servePublicPage(new Request(url), page("rendered again"), () => false);
     expect(second.headers.get("X-Public-Cache")).toBe("not-shared");
     expect(await second.text()).toBe("rendered again");
+  });
+});
+
+describe("a failing cache", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("is passed by: the page is rendered when a lookup fails, and answered when storing fails", async () => {
+    const render = page("rendered", { headers: { "Cache-Control": "public, max-age=60" } });
+    vi.spyOn(caches.default, "match").mockRejectedValueOnce(new Error("cache unavailable"));
+    const lookupFailed = await servePublicPage(new Request(freshUrl()), render, () => false);
+    expect(lookupFailed.status).toBe(200);
+    expect(await lookupFailed.text()).toBe("rendered");
+    vi.spyOn(caches.default, "put").mockRejectedValueOnce(new Error("too large"));
+    const storeFailed = await servePublicPage(new Request(freshUrl()), render, () => false);
+    expect(storeFailed.headers.get("X-Public-Cache")).toBe("not-shared");
+    expect(await storeFailed.text()).toBe("rendered");
   });
 });
