@@ -66,7 +66,10 @@ export async function servePublicPage(request: Request, render: () => Promise<Re
   if (hit !== undefined) return withOutcome(new Response(hit.body, hit), "hit");
   const response = await render();
   if (!isShareable(response, setsCookies())) return withOutcome(response, "not-shared");
-  const stored = await cache.put(key, response.clone()).then(() => true, (error: unknown) => (cacheFailed("put", error), false));
+  const stored = await cache.put(key, response.clone()).then(() => true, (error: unknown) => {
+    cacheFailed("put", error);
+    return false;
+  });
   return withOutcome(response, stored ? "stored" : "not-shared");
 }
 
