@@ -21,12 +21,13 @@ export async function ensureLighthouse() {
   return null;
 }
 
-/** The LCP element (its selector) and the phases of its time (TTFB, load delay, load time, render delay), in ms. */
+/** The LCP element (its selector) and the observed parts of its time (Lighthouse 13's LCP breakdown insight), in ms. */
 function lcpElement(audits) {
-  const tables = audits["largest-contentful-paint-element"]?.details?.items ?? [];
-  const element = tables[0]?.items?.[0]?.node;
-  const phases = Object.fromEntries((tables[1]?.items ?? []).map((row) => [row.phase, Math.round(row.timing)]));
-  return element === undefined ? null : { selector: element.selector ?? null, snippet: element.snippet?.slice(0, 120) ?? null, phases };
+  const items = audits["lcp-breakdown-insight"]?.details?.items ?? [];
+  const node = items.find((item) => item.type === "node");
+  const parts = items.find((item) => item.type === "table")?.items ?? [];
+  if (node === undefined) return null;
+  return { selector: node.selector ?? null, phases: Object.fromEntries(parts.map((row) => [row.subpart, Math.round(row.duration)])) };
 }
 
 /** Runs Lighthouse (performance only) once per page; pages: [{ key, url, cookie? }]. */
