@@ -21,6 +21,15 @@ export async function ensureLighthouse() {
   return null;
 }
 
+/** The LCP element (its selector) and the observed parts of its time (Lighthouse 13's LCP breakdown insight), in ms. */
+function lcpElement(audits) {
+  const items = audits["lcp-breakdown-insight"]?.details?.items ?? [];
+  const node = items.find((item) => item.type === "node");
+  const parts = items.find((item) => item.type === "table")?.items ?? [];
+  if (node === undefined) return null;
+  return { selector: node.selector ?? null, phases: Object.fromEntries(parts.map((row) => [row.subpart, Math.round(row.duration)])) };
+}
+
 /** Runs Lighthouse (performance only) once per page; pages: [{ key, url, cookie? }]. */
 export async function runLighthouse(pages, chromePath, log) {
   const { default: lighthouse } = await import(pathToFileURL(ENTRY).href);
@@ -54,9 +63,11 @@ export async function runLighthouse(pages, chromePath, log) {
         observedLcp: observed.observedLargestContentfulPaint ?? null,
         renderBlocking: (audits["render-blocking-resources"]?.details?.items ?? []).map((item) => ({ url: item.url, wastedMs: item.wastedMs })),
         totalBytes: audits["total-byte-weight"]?.numericValue ?? null,
+        lcpElement: lcpElement(audits),
       };
       const done = results[page.key];
-      log(`  lighthouse ${page.key}: ${done.error ? `error: ${done.error}` : `score ${done.score}, LCP ${Math.round(done.lcp)} ms`} (${done.seconds} s${attempts > 1 ? `, ${attempts} attempts` : ""})`);
+      const phases = done.lcpElement ? `, LCP element ${done.lcpElement.selector} (${Object.entries(done.lcpElement.phases).map(([phase, ms]) => `${phase} ${ms}`).join(", ")})` : "";
+      log(`  lighthouse ${page.key}: ${done.error ? `error: ${done.error}` : `score ${done.score}, FCP ${Math.round(done.fcp)} ms, LCP ${Math.round(done.lcp)} ms${phases}`} (${done.seconds} s${attempts > 1 ? `, ${attempts} attempts` : ""})`);
     }
   } finally {
     await chrome.kill();

@@ -11,10 +11,14 @@
 //
 // Breakdown, by differences between pages measured in the same run (medians):
 //   request floor    GET /logout (405): routing, the middleware, a small Response; no page, no D1
-//   session lookup   /strategy/ signed in − /strategy/ signed out (same page; the member's view adds one line)
+//   session lookup   GET /logout with the member's cookie − without (the same 405; the middleware's session lookup:
+//                    the token's hash, one D1 query, the cookies it keeps up to date)
 //   layout           an unknown /strategy/<slug>/ signed out (404: the layout and an empty page) − the floor
-//   content render   strategy page signed in − signed out − session lookup (the member's MDX body, its table of
-//                    contents; the visitor's summary and join call are a few lines)
+//   content render   strategy page signed in − the 404 − session lookup (the member's page inside the layout: its
+//                    MDX body, kept per isolate by RenderOnce, the table of contents, the pager)
+// Signed-out strategy pages are measured twice: as a public-cache hit (the same URL each time), and rendered (a new
+// URL each time: a miss, a render and a store; the local Cache API stores inside workerd, so that figure includes
+// work production does outside the Worker).
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 
 /** Pids of workerd processes whose process group is `pgid` (astro preview started in its own group). */
@@ -87,7 +91,8 @@ function stats(samples) {
 /** One GET of a target; resolves with its status and the CPU ns workerd spent on it. */
 async function sampleOnce(origin, pids, target) {
   const before = cpuNs(pids);
-  const response = await fetch(`${origin}${target.path}`, { headers: target.headers ?? {}, redirect: "manual" });
+  const path = typeof target.path === "function" ? target.path() : target.path;
+  const response = await fetch(`${origin}${path}`, { headers: target.headers ?? {}, redirect: "manual" });
   await response.arrayBuffer();
   // workerd may finish a request's bookkeeping just after the response: a 1 ms pause lets it land in this sample.
   await new Promise((resolve) => setTimeout(resolve, 1));
@@ -95,8 +100,9 @@ async function sampleOnce(origin, pids, target) {
 }
 
 /**
- * Measures every target; `pgid` is astro preview's process group. Targets: [{ key, label, path, headers? }], which
- * must include the keys the breakdown uses (floor, indexVisitor, indexMember, pageVisitor, pageMember, notFound).
+ * Measures every target; `pgid` is astro preview's process group. Targets: [{ key, label, path, headers? }] (path a
+ * string, or a function giving each request's path), which must include the keys the breakdown uses (floor,
+ * floorMember, notFound, pageMember).
  */
 export async function measurePageCpu({ pgid, targets, samples = 200, warmup = 30, log = () => {} }) {
   const pids = workerdPids(pgid);
@@ -121,12 +127,12 @@ export async function measurePageCpu({ pgid, targets, samples = 200, warmup = 30
     log(`  ${target.label}: ${results[target.key].status}, median ${results[target.key].medianMs} ms CPU, p99 ${results[target.key].p99Ms} ms`);
   }
   const m = (key) => results[key]?.medianMs ?? NaN;
-  const session = m("indexMember") - m("indexVisitor");
+  const session = m("floorMember") - m("floor");
   const breakdown = {
     floorMs: round(m("floor")),
     sessionLookupMs: round(session),
     layoutMs: round(m("notFound") - m("floor")),
-    contentRenderMs: round(m("pageMember") - m("pageVisitor") - session),
+    contentRenderMs: round(m("pageMember") - m("notFound") - session),
   };
-  return { origin, workerdPids: pids, samples, warmup, targets: targets.map(({ key, label, path }) => ({ key, label, path })), results, breakdown };
+  return { origin, workerdPids: pids, samples, warmup, targets: targets.map(({ key, label, path }) => ({ key, label, path: typeof path === "function" ? path() : path })), results, breakdown };
 }

@@ -84,7 +84,7 @@ export function writeReport(report) {
   // 3. Throughput
   out.push("", "## 3. Throughput and latency", "");
   const { settings, rounds, targets } = report.throughput;
-  out.push(`autocannon ${settings.connections} connections × ${settings.seconds} s per target, ${settings.rounds} rounds (each round runs every target once). autocannon shares the ${m.nproc} cores with workerd, and every request passes through \`astro preview\`'s Node server into workerd (static files through miniflare's asset worker, which in production is Cloudflare's edge cache and never reaches the Worker), so absolute figures are a floor for this machine and static-vs-dynamic ratios understate production's gap. Ratios (×) are to the static essay in the same round.`, "");
+  out.push(`autocannon ${settings.connections} connections × ${settings.seconds} s per target, ${settings.rounds} rounds (each round runs every target once), on the preview restarted without COUNT_D1_QUERIES; the signed-out strategy index is a public-cache hit. autocannon shares the ${m.nproc} cores with workerd, and every request passes through \`astro preview\`'s Node server into workerd (static files through miniflare's asset worker, which in production is Cloudflare's edge cache and never reaches the Worker), so absolute figures are a floor for this machine and static-vs-dynamic ratios understate production's gap. Ratios (×) are to the static essay in the same round.`, "");
   const throughputRows = [];
   for (const target of targets) {
     const cells = rounds.map((round) => round[target.key]);
@@ -128,7 +128,7 @@ export function writeReport(report) {
   if (report.pageCpu) {
     const pc = report.pageCpu;
     out.push("", "### CPU per request of on-demand pages (bench/page-cpu.mjs)", "");
-    out.push(`CPU time workerd's process spent per request (Linux per-thread counters, /proc/<pid>/task/*/schedstat), ${pc.samples} requests per target after ${pc.warmup} of warm-up, one at a time and the targets in turn, sent straight to workerd (${pc.origin}). It includes workerd's own HTTP handling (the static essay row: a file served by miniflare's asset worker, which never runs our code) and the local D1 (SQLite in the same process; in production D1 runs elsewhere and the Worker only waits for it). The preview counts D1 queries (COUNT_D1_QUERIES=1, which buffers each body), as for section 4.`, "");
+    out.push(`CPU time workerd's process spent per request (Linux per-thread counters, /proc/<pid>/task/*/schedstat), ${pc.samples} requests per target after ${pc.warmup} of warm-up, one at a time and the targets in turn, sent straight to workerd (${pc.origin}). It includes workerd's own HTTP handling (the static essay row: a file served by miniflare's asset worker, which never runs our code) and the local D1 (SQLite in the same process; in production D1 runs elsewhere and the Worker only waits for it). Measured on the preview restarted without COUNT_D1_QUERIES (which buffers each body to count its queries), as production runs; signed-out strategy pages both as public-cache hits and rendered (a new URL each time: a miss, a render and a store, which miniflare's Cache API does inside workerd).`, "");
     out.push(table(["target", "status", "median", "p90", "p99", "median − static essay"], pc.targets.map(({ key, label, path }) => {
       const r = pc.results[key];
       return [`${label} \`${path}\``, String(r.status), `${r.medianMs} ms`, `${r.p90Ms} ms`, `${r.p99Ms} ms`, `${(r.medianMs - pc.results.essay.medianMs).toFixed(2)} ms`];

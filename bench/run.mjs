@@ -9,7 +9,9 @@
 // port 4329 (BENCH_PORT) with a local D1 in bench/.tmp/state, and stops everything it started, also on errors.
 // Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale; --console runs
 // only the staff console's bench instead (bench/console.mjs: 100,000 members, 300,000 donations); --letters runs only
-// the letters bench (bench/letters.mjs: a letter to 100,000 subscribers through the local queues and the SES stand-in).
+// the letters bench (bench/letters.mjs: a letter to 100,000 subscribers through the local queues and the SES stand-in);
+// --only=PHASES (comma-separated: d1, weight, timings, lighthouse, throughput, page-cpu, letters, cpu, scale) runs just
+// those phases on the served build and writes bench/report-only.json (report.md needs every phase).
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -32,7 +34,13 @@ const QUICK = args.has("--quick");
 const PORT = Number(process.env.BENCH_PORT ?? 4329);
 const STRIPE_PORT = Number(process.env.BENCH_STRIPE_PORT ?? 12129);
 const TIMING_RUNS = QUICK ? 2 : 5;
-const SCALES = args.has("--no-scale") ? [] : QUICK ? [100] : [100, 1000];
+const ONLY = (() => {
+  const flag = process.argv.slice(2).find((arg) => arg.startsWith("--only="));
+  return flag === undefined ? null : new Set(flag.slice("--only=".length).split(",").filter(Boolean));
+})();
+/** True when the phase `name` runs (every phase unless --only names others). */
+const wanted = (name) => ONLY === null || ONLY.has(name);
+const SCALES = args.has("--no-scale") || !wanted("scale") ? [] : QUICK ? [100] : [100, 1000];
 
 const started = performance.now();
 const elapsed = () => `${Math.round((performance.now() - started) / 1000)}s`.padStart(5);
@@ -136,40 +144,46 @@ async function main() {
     ];
     report.pages = pages.map(({ key, label, path, member: signedIn }) => ({ key, label, path, signedIn: !!signedIn }));
 
-    log("D1 queries per on-demand page (X-D1-Queries), signed out and in");
-    noteLoad("d1");
-    const d1Paths = ["/strategy/", `/strategy/${strategyPage.slug}/`, "/account", "/verify", "/join", "/login", "/donate"];
-    if (membersEssay) d1Paths.push(`/essays/${membersEssay.slug}/`);
-    report.d1 = [];
-    for (const path of d1Paths) report.d1.push(await d1Queries(site, path, member.cookieHeader));
-    noteLoad("wards");
-    report.wards = await benchWards({ site, state: join(TMP, "state"), member, log, runs: QUICK ? 5 : 15 });
+    if (wanted("d1")) {
+      log("D1 queries per on-demand page (X-D1-Queries), signed out and in");
+      noteLoad("d1");
+      const d1Paths = ["/strategy/", `/strategy/${strategyPage.slug}/`, "/account", "/verify", "/join", "/login", "/donate"];
+      if (membersEssay) d1Paths.push(`/essays/${membersEssay.slug}/`);
+      report.d1 = [];
+      for (const path of d1Paths) report.d1.push(await d1Queries(site, path, member.cookieHeader));
+      noteLoad("wards");
+      report.wards = await benchWards({ site, state: join(TMP, "state"), member, log, runs: QUICK ? 5 : 15 });
+    }
 
     browser = await launchBrowser();
-    log("page weight of the first view (Chromium, DevTools network events)");
-    noteLoad("weight");
-    report.weight = {};
-    for (const page of pages) {
-      const weight = await measurePageWeight(browser, `${site}${page.path}`, { origin: site, cookie: page.member ? member.cookie : undefined });
-      report.weight[page.key] = weight;
-      log(`  ${page.path}: ${weight.status}, ${weight.total.requests} requests, ${(weight.total.transferred / 1024).toFixed(1)} KB transferred, ${(weight.total.gzip / 1024).toFixed(1)} KB gzip${weight.foreign.length ? `, FOREIGN: ${weight.foreign.join(" ")}` : ""}`);
+    if (wanted("weight")) {
+      log("page weight of the first view (Chromium, DevTools network events)");
+      noteLoad("weight");
+      report.weight = {};
+      for (const page of pages) {
+        const weight = await measurePageWeight(browser, `${site}${page.path}`, { origin: site, cookie: page.member ? member.cookie : undefined });
+        report.weight[page.key] = weight;
+        log(`  ${page.path}: ${weight.status}, ${weight.total.requests} requests, ${(weight.total.transferred / 1024).toFixed(1)} KB transferred, ${(weight.total.gzip / 1024).toFixed(1)} KB gzip${weight.foreign.length ? `, FOREIGN: ${weight.foreign.join(" ")}` : ""}`);
+      }
+      if (!report.weight.strategyMember.requests.some((request) => request.type === "html" && request.decoded > 0)) report.notes.push("the signed-in strategy page returned no HTML body");
     }
-    if (!report.weight.strategyMember.requests.some((request) => request.type === "html" && request.decoded > 0)) report.notes.push("the signed-in strategy page returned no HTML body");
 
-    log(`browser timings: ${TIMING_RUNS} fresh loads per page`);
-    noteLoad("timings");
-    report.timings = {};
-    for (const page of pages) {
-      const runs = [];
-      for (let i = 0; i < TIMING_RUNS; i++) runs.push(await measureTimings(browser, `${site}${page.path}`, { origin: site, cookie: page.member ? member.cookie : undefined }));
-      const medians = Object.fromEntries(["fcp", "lcp", "tbt", "cls", "ttfb", "load"].map((metric) => [metric, median(runs.map((entry) => entry[metric]))]));
-      report.timings[page.key] = { medians, runs };
-      log(`  ${page.path}: FCP ${Math.round(medians.fcp)} ms, LCP ${Math.round(medians.lcp)} ms, TBT ${Math.round(medians.tbt)} ms, CLS ${medians.cls.toFixed(3)}`);
+    if (wanted("timings")) {
+      log(`browser timings: ${TIMING_RUNS} fresh loads per page`);
+      noteLoad("timings");
+      report.timings = {};
+      for (const page of pages) {
+        const runs = [];
+        for (let i = 0; i < TIMING_RUNS; i++) runs.push(await measureTimings(browser, `${site}${page.path}`, { origin: site, cookie: page.member ? member.cookie : undefined }));
+        const medians = Object.fromEntries(["fcp", "lcp", "tbt", "cls", "ttfb", "load"].map((metric) => [metric, median(runs.map((entry) => entry[metric]))]));
+        report.timings[page.key] = { medians, runs };
+        log(`  ${page.path}: FCP ${Math.round(medians.fcp)} ms, LCP ${Math.round(medians.lcp)} ms, TBT ${Math.round(medians.tbt)} ms, CLS ${medians.cls.toFixed(3)}`);
+      }
     }
     await browser.close();
     browser = undefined;
 
-    if (!args.has("--no-lighthouse")) {
+    if (!args.has("--no-lighthouse") && wanted("lighthouse")) {
       log("Lighthouse: one run per page (mobile, simulated slow 4G + 4x CPU)");
       noteLoad("lighthouse");
       const problem = await ensureLighthouse();
@@ -191,37 +205,57 @@ async function main() {
       }
     } else report.lighthouse = { skipped: "--no-lighthouse" };
 
-    log("throughput and latency (autocannon)");
-    noteLoad("throughput");
-    const targets = [
-      { key: "essay", label: "Static essay", path: `/essays/${longEssay.slug}/` },
-      { key: "strategyIndex", label: "Strategy index, signed out", path: "/strategy/" },
-      { key: "strategyMember", label: "Strategy page, signed in", path: `/strategy/${strategyPage.slug}/`, headers: { Cookie: member.cookieHeader } },
-      { key: "join", label: "/join (GET)", path: "/join" },
-    ];
-    report.throughput = await measureThroughput(site, targets, { rounds: QUICK ? 1 : 2, connections: 10, seconds: QUICK ? 3 : 10, log });
-    report.throughput.targets = targets.map(({ key, label, path }) => ({ key, label, path }));
-    log(`CPU per request of on-demand pages inside workerd (${QUICK ? 40 : 200} requests each, in turn)`);
-    noteLoad("pageCpu");
-    const H = { Cookie: member.cookieHeader };
-    const page = `/strategy/${strategyPage.slug}/`;
-    report.pageCpu = await measurePageCpu({
-      pgid: servers.pid,
-      samples: QUICK ? 40 : 200,
-      warmup: QUICK ? 10 : 30,
-      log,
-      targets: [
-        { key: "essay", label: "Static essay (workerd serving a file)", path: `/essays/${longEssay.slug}/` },
-        { key: "floor", label: "GET /logout (405: middleware, no page)", path: "/logout" },
-        { key: "notFound", label: "Unknown strategy page (404: layout only)", path: "/strategy/no-such-page/" },
-        { key: "indexVisitor", label: "Strategy index, signed out", path: "/strategy/" },
-        { key: "indexMember", label: "Strategy index, signed in", path: "/strategy/", headers: H },
-        { key: "pageVisitor", label: "Strategy page, signed out (summary)", path: page },
-        { key: "pageMember", label: "Strategy page, signed in (full text)", path: page, headers: H },
-        { key: "account", label: "/account, signed in", path: "/account", headers: H },
+    // Requests per second and CPU are measured on the Worker as production runs it: the preview again, on the same
+    // state (the member's session), without COUNT_D1_QUERIES (which buffers every body to count its queries).
+    let cpuPgid = servers.pid;
+    if (wanted("throughput") || wanted("page-cpu")) {
+      log("restarting astro preview without COUNT_D1_QUERIES for throughput and CPU");
+      await stopServers();
+      const quiet = await startServers({ port: PORT, stripePort: STRIPE_PORT, outDir: siteOut, log, register: (stop) => { stopServers = stop; }, keepState: true, countQueries: false });
+      cpuPgid = quiet.pid;
+      const probe = await fetch(`${site}/strategy/`, { headers: { Cookie: member.cookieHeader } });
+      await probe.arrayBuffer();
+      if (probe.headers.has("x-d1-queries")) throw new Error("the restarted preview still counts D1 queries");
+    }
+    if (wanted("throughput")) {
+      log("throughput and latency (autocannon)");
+      noteLoad("throughput");
+      const targets = [
+        { key: "essay", label: "Static essay", path: `/essays/${longEssay.slug}/` },
+        { key: "strategyIndex", label: "Strategy index, signed out", path: "/strategy/" },
+        { key: "strategyMember", label: "Strategy page, signed in", path: `/strategy/${strategyPage.slug}/`, headers: { Cookie: member.cookieHeader } },
         { key: "join", label: "/join (GET)", path: "/join" },
-      ],
-    });
+      ];
+      report.throughput = await measureThroughput(site, targets, { rounds: QUICK ? 1 : 2, connections: 10, seconds: QUICK ? 3 : 10, log });
+      report.throughput.targets = targets.map(({ key, label, path }) => ({ key, label, path }));
+    }
+    if (wanted("page-cpu")) {
+      log(`CPU per request of on-demand pages inside workerd (${QUICK ? 40 : 200} requests each, in turn)`);
+      noteLoad("pageCpu");
+      const H = { Cookie: member.cookieHeader };
+      const page = `/strategy/${strategyPage.slug}/`;
+      let fresh = 0;
+      report.pageCpu = await measurePageCpu({
+        pgid: cpuPgid,
+        samples: QUICK ? 40 : 200,
+        warmup: QUICK ? 10 : 30,
+        log,
+        targets: [
+          { key: "essay", label: "Static essay (workerd serving a file)", path: `/essays/${longEssay.slug}/` },
+          { key: "floor", label: "GET /logout (405: middleware, no page)", path: "/logout" },
+          { key: "floorMember", label: "GET /logout signed in (405: middleware and session lookup)", path: "/logout", headers: H },
+          { key: "notFound", label: "Unknown strategy page (404: layout only)", path: "/strategy/no-such-page/" },
+          { key: "indexVisitor", label: "Strategy index, signed out (public cache hit)", path: "/strategy/" },
+          { key: "indexVisitorMiss", label: "Strategy index, signed out, rendered (a new URL each time: miss and store)", path: () => `/strategy/?bench=${++fresh}` },
+          { key: "indexMember", label: "Strategy index, signed in", path: "/strategy/", headers: H },
+          { key: "pageVisitor", label: "Strategy page, signed out (summary, public cache hit)", path: page },
+          { key: "pageVisitorMiss", label: "Strategy page, signed out, rendered (a new URL each time)", path: () => `${page}?bench=${++fresh}` },
+          { key: "pageMember", label: "Strategy page, signed in (full text)", path: page, headers: H },
+          { key: "account", label: "/account, signed in", path: "/account", headers: H },
+          { key: "join", label: "/join (GET)", path: "/join" },
+        ],
+      });
+    }
     // The member's session must still be good after the load test (no renewal or expiry on the way).
     const after = await d1Queries(site, `/strategy/${strategyPage.slug}/`, member.cookieHeader);
     if (after.member.status !== 200) report.notes.push(`after the load test the member's strategy page answered ${after.member.status}`);
@@ -233,14 +267,18 @@ async function main() {
     process.removeListener("SIGTERM", onSignal);
   }
 
-  log("letters: a send to 100,000 subscribers through the local queues and the SES stand-in (bench/letters.mjs)");
-  noteLoad("letters");
-  report.letters = await benchLetters({ outDir: siteOut, build: false });
+  if (wanted("letters")) {
+    log("letters: a send to 100,000 subscribers through the local queues and the SES stand-in (bench/letters.mjs)");
+    noteLoad("letters");
+    report.letters = await benchLetters({ outDir: siteOut, build: false });
+  }
 
-  log("server CPU inside workerd (npx vitest run --config bench/vitest.config.ts)");
-  noteLoad("cpu");
-  report.cpu = await workerCpu();
-  log(`  hashPassword median ${report.cpu.hashPassword.medianMs} ms, validateSessionToken ${report.cpu.validateSessionBatch.meanMs} ms (batch mean)`);
+  if (wanted("cpu")) {
+    log("server CPU inside workerd (npx vitest run --config bench/vitest.config.ts)");
+    noteLoad("cpu");
+    report.cpu = await workerCpu();
+    log(`  hashPassword median ${report.cpu.hashPassword.medianMs} ms, validateSessionToken ${report.cpu.validateSessionBatch.meanMs} ms (batch mean)`);
+  }
 
   report.scale = [];
   if (SCALES.length) {
@@ -263,6 +301,11 @@ async function main() {
 
   noteLoad("end");
   report.durationSeconds = Math.round((performance.now() - started) / 1000);
+  if (ONLY !== null) {
+    writeFileSync(join(ROOT, "bench", "report-only.json"), `${JSON.stringify(report, null, 2)}\n`);
+    log(`done in ${report.durationSeconds} s: bench/report-only.json (${[...ONLY].join(", ")})`);
+    return;
+  }
   writeFileSync(join(ROOT, "bench", "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(ROOT, "bench", "report.md"), writeReport(report));
   log(`done in ${report.durationSeconds} s: bench/report.md and bench/report.json`);

@@ -37,14 +37,18 @@ async function testEnv(siteUrl, stripeBase) {
 
 /**
  * Applies the migrations to a fresh bench/.tmp/state, starts the Stripe stand-in (when tests/support has one) and
- * `astro preview` on `port` serving `outDir`, with `extraEnv` over the tests' settings. Returns { url, stop, stripeStandIn }; `register(stop)` is called as
- * soon as there is something to stop.
+ * `astro preview` on `port` serving `outDir`, with `extraEnv` over the tests' settings. Returns { url, stop,
+ * stripeStandIn }; `register(stop)` is called as soon as there is something to stop. `keepState` starts again on the
+ * state an earlier call left (its members and sessions); `countQueries: false` leaves out COUNT_D1_QUERIES (no
+ * X-D1-Queries, no buffered bodies: the Worker as production runs it, for CPU figures).
  */
-export async function startServers({ port, stripePort, outDir, log, register = () => {}, extraEnv = {} }) {
+export async function startServers({ port, stripePort, outDir, log, register = () => {}, extraEnv = {}, keepState = false, countQueries = true }) {
   const state = join(TMP, "state");
-  rmSync(state, { recursive: true, force: true });
-  const migrate = await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: { CI: "1" } });
-  if (migrate.code !== 0) throw new Error(`applying D1 migrations failed:\n${migrate.output}`);
+  if (!keepState) {
+    rmSync(state, { recursive: true, force: true });
+    const migrate = await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: { CI: "1" } });
+    if (migrate.code !== 0) throw new Error(`applying D1 migrations failed:\n${migrate.output}`);
+  }
 
   let standIn = null;
   const standInPath = join(ROOT, "tests", "support", "stripe-stand-in.mjs");
@@ -62,6 +66,7 @@ export async function startServers({ port, stripePort, outDir, log, register = (
     CLOUDFLARE_INCLUDE_PROCESS_ENV: "true",
     ...extraEnv,
   };
+  if (!countQueries) delete env.COUNT_D1_QUERIES;
   const logFile = openSync(join(TMP, "preview.log"), "w");
   // Its own process group, so stopping it also stops workerd. --ignore-lock: never touch the lock file of a
   // preview server someone else runs from this project.

@@ -2,10 +2,13 @@
 // 1. refuses cross-site state-changing requests (Origin check);
 // 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors, and keeps
 //    the signed-in hint cookie in step with it (set for a live session, cleared with a dead one);
-// 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response;
+// 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response
+//    (pages every visitor sees alike are kept in the Workers Cache API for readers without a session instead:
+//    src/lib/public-cache.ts);
 // 4. turns a page that throws into the friendly 500 page with those same headers, logged without member data
 //    (functions/http/page-failure.ts; astro dev shows the error itself instead).
-// Steps 1–3 run in a log context whose `net` (a keyed hash of the client's network) tags auth and security lines.
+// Steps 1–3 run in one D1 session (read replicas; the member's bookmark cookie: functions/http/d1-sessions.ts) and
+// in a log context whose `net` (a keyed hash of the client's network) tags auth and security lines.
 // Under `astro dev` it also applies src/dev/dev-server-headers.ts (behind import.meta.env.DEV: no build contains it).
 import { defineMiddleware } from "astro:middleware";
 import type { APIContext, MiddlewareNext } from "astro";
@@ -18,6 +21,7 @@ import { applySecurityHeaders } from "@functions/http/security-headers";
 import { networkTag } from "@functions/http/client-ip";
 import { failedPageResponse, logPageFailure } from "@functions/http/page-failure";
 import { errorMessage, logger, runWithLogContext } from "@functions/log";
+import { keepBookmarkCookie, readBookmarkCookie, runWithDatabase, sessionStart } from "@functions/http/d1-sessions";
 
 export const onRequest = defineMiddleware(async (context, next) => {
   if (!import.meta.env.DEV) return onDemandRequest(context, next);
@@ -44,33 +48,37 @@ async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promi
   }
 }
 
-/** Steps 1–3 in the request's log context, counting D1 queries when the build reports them. */
+/** Steps 1–3 in the request's log context and D1 session, counting D1 queries when the build reports them. */
 async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promise<Response> {
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
-  const { getDb, countsD1Queries, hashSecretOrNull } = await import("./lib/runtime");
+  const { countsD1Queries, hashSecretOrNull, openDbSession } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");
+  const token = readSessionCookie(context.cookies, context.url);
+  const d1 = openDbSession(sessionStart(context.request.method, token !== null, readBookmarkCookie(context.cookies, context.url)));
   const secret = hashSecretOrNull();
   const net = secret === null ? "unkeyed" : networkTag(secret, context.request);
-  return runWithLogContext({ net }, async () => {
-    if (!countsD1Queries()) return handle(context, next, getDb, formActionOrigins);
+  const render = async (): Promise<Response> => {
+    const response = await handle(context, next, token, formActionOrigins);
+    // A member's bookmark moves on while their session lasts (a sign-in's first page starts at the primary instead).
+    const memberStays = context.locals.session !== null && Boolean(readSessionCookie(context.cookies, context.url));
+    keepBookmarkCookie(context.cookies, context.url, memberStays, d1.bookmark());
+    return response;
+  };
+  return runWithDatabase(d1.db, () => runWithLogContext({ net }, async () => {
+    if (!countsD1Queries()) return render();
     // Buffer the body so queries made while the page streams are counted too.
     const { countQueries } = await import("@functions/http/d1-counter");
     const { result, queries } = await countQueries(async () => {
-      const response = await handle(context, next, getDb, formActionOrigins);
+      const response = await render();
       return new Response(await response.arrayBuffer(), response);
     });
     result.headers.set("X-D1-Queries", String(queries));
     return result;
-  });
+  }));
 }
 
 /** The middleware's work for an on-demand request (see the header comment). */
-async function handle(
-  context: APIContext,
-  next: MiddlewareNext,
-  getDb: () => D1Database,
-  formActionOrigins: () => string[],
-): Promise<Response> {
+async function handle(context: APIContext, next: MiddlewareNext, token: string | null, formActionOrigins: () => string[]): Promise<Response> {
   if (!isSameOriginRequest(context.request, context.url)) {
     logger("security").warn("origin.refused", { path: context.url.pathname });
     await discardBody(context.request);
@@ -80,13 +88,13 @@ async function handle(
     return response;
   }
 
-  const token = readSessionCookie(context.cookies, context.url);
   const hinted = hasSignedInHint(context.cookies, context.url);
   if (token === null) {
     // A hint without a session (the session cookie was removed some other way) would show member links.
     if (hinted) clearSignedInHint(context.cookies, context.url);
   } else {
     try {
+      const { getDb } = await import("./lib/runtime");
       const result = await validateSessionToken(getDb(), token, nowSeconds());
       if (result.session === null) {
         clearSessionCookie(context.cookies, context.url);
@@ -104,10 +112,14 @@ async function handle(
     }
   }
 
-  // Pages that opted into the public cache (src/lib/public-cache.ts) are served from it to readers without a session.
-  const response = token === null ? await (await import("./lib/public-cache")).servePublicPage(context.request, next) : await next();
+  // Pages that opted into the public cache (src/lib/public-cache.ts) are served from it to readers without a session;
+  // a request with a session cookie never looks there. Nothing leaves the Worker cacheable by a browser or proxy.
+  // `astro dev` never caches, so an edit shows at once.
+  const { markMemberAnswer, servePublicPage } = await import("./lib/public-cache");
+  const setsCookies = () => !context.cookies.headers().next().done;
+  const response = token !== null ? markMemberAnswer(await next()) : import.meta.env.DEV ? await next() : await servePublicPage(context.request, next, setsCookies);
   applySecurityHeaders(response.headers, formActionOrigins());
-  if (!response.headers.has("Cache-Control") || token !== null) response.headers.set("Cache-Control", "private, no-store");
+  response.headers.set("Cache-Control", "private, no-store");
   response.headers.append("Vary", "Cookie");
   return response;
 }

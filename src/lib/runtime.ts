@@ -7,15 +7,22 @@ import type { Mailer } from "@functions/email/mailer";
 import { createCloudflareMailer } from "@functions/email/cloudflare-sender";
 import { createDevMailbox } from "@functions/email/dev-mailbox";
 import { withQueryCounting } from "@functions/http/d1-counter";
+import { currentDatabase, sessionDatabase } from "@functions/http/d1-sessions";
 import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { donationSettingsFromEnv, type DonationSettings } from "@functions/donations/config";
 import { PWNED_PASSWORDS_API, type BreachCheck } from "@functions/auth/breached-passwords";
 import type { ThrottleStore } from "@functions/auth/throttle";
 import { logger } from "@functions/log";
 
-/** The D1 database (counted per request when COUNT_D1_QUERIES=1). */
+/** The D1 database: the request's D1 session (read replicas, functions/http/d1-sessions.ts), counted per request when COUNT_D1_QUERIES=1. */
 export function getDb(): D1Database {
-  return withQueryCounting(env.DB);
+  return withQueryCounting(currentDatabase() ?? env.DB);
+}
+
+/** Opens a D1 session starting at `start` (a bookmark or a constraint); `db` is it as a D1Database, for getDb(). */
+export function openDbSession(start: D1SessionBookmark | D1SessionConstraint): { db: D1Database; bookmark: () => string | null } {
+  const session = env.DB.withSession(start);
+  return { db: sessionDatabase(env.DB, session), bookmark: () => session.getBookmark() };
 }
 
 /**

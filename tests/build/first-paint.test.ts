@@ -2,7 +2,9 @@
 //   - no prerendered page's <head> waits for another file: no stylesheet link, no classic script with a src;
 //   - the inlined stylesheet is the one on-demand pages link, byte for byte, so both kinds of page look alike;
 //   - for every public essay, the first 14 KB the server sends (TCP's initial window: what arrives in the first round
-//     trip, response headers included) carry the whole head, the headline and the opening paragraph, compressed.
+//     trip, response headers included) carry the whole head, the headline and the opening paragraph, compressed;
+//   - an essay with a hero picture preloads it first thing in its head, naming exactly the AVIF files its <picture>
+//     offers (src/lib/essay-pictures.ts), so the largest paint's request goes out first and is never made twice.
 // Each inline text's hash in the page's policy is checked by budget.test.ts ("Content-Security-Policy holds").
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
 import { readFileSync } from "node:fs";
@@ -94,5 +96,33 @@ describe(`the first ${FIRST_ROUND_TRIP / 1024} KB of an essay carry its head, he
     const whole = gzipSync(html, { level: 6 }).length;
     console.info(`[first-paint] /essays/${slug}/: head + headline + opening paragraph ${compressed} B gzip + headers ${headers} B = ${compressed + headers} B of ${FIRST_ROUND_TRIP} (whole page ${whole} B gzip)`);
     expect(compressed + headers).toBeLessThanOrEqual(FIRST_ROUND_TRIP);
+  });
+});
+
+describe("an essay's hero picture is preloaded first in its head, with exactly its picture's AVIF candidates", () => {
+  it.each(essays().public.map((essay) => [essay.slug, essay.data["hero"] !== undefined] as const))("/essays/%s/ (hero: %s)", (slug, hasHero) => {
+    const html = readFileSync(join(CLIENT, "essays", slug, "index.html"), "utf8");
+    const tags = parseTags(html);
+    const preloads = tags.filter((tag) => tag.name === "link" && tag.attrs["rel"] === "preload");
+    if (!hasHero) {
+      expect(preloads).toEqual([]);
+      return;
+    }
+    expect(preloads).toHaveLength(1);
+    const preload = preloads[0]!;
+    expect(preload.attrs).toMatchObject({ as: "image", type: "image/avif", fetchpriority: "high" });
+    const heroAvif = tags.find((tag) => tag.name === "source" && tag.attrs["type"] === "image/avif");
+    expect(heroAvif, "the hero's AVIF <source>").toBeDefined();
+    expect(preload.attrs["imagesrcset"]).toBe(heroAvif!.attrs["srcset"]);
+    expect(preload.attrs["imagesizes"]).toBe(heroAvif!.attrs["sizes"]);
+    expect(preload.attrs["imagesrcset"]).toMatch(/^\/_astro\/\S+\.avif \d+w(, \/_astro\/\S+\.avif \d+w)*$/);
+    // Before every script and style of the head: the browser asks for it before anything else the page needs.
+    const position = tags.indexOf(preload);
+    const firstScriptOrStyle = tags.findIndex((tag) => tag.name === "script" || tag.name === "style");
+    expect(position).toBeLessThan(firstScriptOrStyle);
+  });
+
+  it("at least one essay has a hero, so the check above runs", () => {
+    expect(essays().public.filter((essay) => essay.data["hero"] !== undefined).length).toBeGreaterThan(0);
   });
 });

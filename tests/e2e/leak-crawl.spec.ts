@@ -149,3 +149,54 @@ test("feeds, sitemap, search index entry points and error pages carry no member 
   }
   expect(found).toEqual([]);
 });
+
+// The public cache (src/lib/public-cache.ts) holds the strategy index and the strategy pages' summaries for readers
+// without a session. Whichever order members and visitors come in, a member's view is never stored or served from
+// it, and a visitor's cached copy is never what a member gets. Each run uses fresh URLs (a query string), so a copy
+// from an earlier run cannot answer.
+test("the public cache: a member's view is never cached, and a cached visitor's page is never served to a member, either order", async ({ request }) => {
+  const member = await verifiedMember(request, uniqueEmail("leak-cache"));
+  const asMember = { ip: member.ip, token: member.token };
+  const run = crypto.randomUUID().slice(0, 8);
+  const strategyPage = MEMBER_PAGES.find((page) => page.path.startsWith("/strategy/"))!;
+  const MEMBER_NOTICE = "You are a member: every page of the handbook is open to you.";
+  const memberText = (body: string) => (leaks(body).length > 0 || body.includes(MEMBER_NOTICE));
+  for (const base of ["/strategy/", strategyPage.path]) {
+    for (const order of ["member first", "visitor first"] as const) {
+      const path = `${base}?cache=${run}-${order.replace(" ", "-")}`;
+      const visit = async (expected: string) => {
+        const response = await get(request, path, { ip: uniqueIp() });
+        expect(response.status(), `${path} visitor`).toBe(200);
+        expect(response.headers()["x-public-cache"], `${path} visitor`).toBe(expected);
+        expect(response.headers()["cache-control"]).toBe("private, no-store");
+        expect(response.headers()["set-cookie"]).toBeUndefined();
+        const body = await response.text();
+        expect(memberText(body), `${path}: a visitor got member text`).toBe(false);
+        return { body, queries: response.headers()["x-d1-queries"] };
+      };
+      const asMemberNow = async () => {
+        const response = await get(request, path, asMember);
+        expect(response.headers()["x-public-cache"], `${path} member`).toBe("member");
+        expect(response.headers()["cache-control"]).toBe("private, no-store");
+        expect(memberText(await response.text()), `${path}: the member did not get the member's view`).toBe(true);
+      };
+      if (order === "member first") await asMemberNow();
+      // The first visitor renders and stores (so the member's visit stored nothing); the next is a hit, no D1 query.
+      const first = await visit("stored");
+      const second = await visit("hit");
+      expect(second.queries).toBe("0");
+      expect(second.body).toBe(first.body);
+      await asMemberNow();
+      // A visitor's cookies that are not a live session: the hint alone is served the visitor's copy; any session
+      // cookie (forged, empty) never reads the cache.
+      const hinted = await request.get(new URL(path, SITE_URL).href, { headers: { Cookie: "smallism_signed_in=1", "CF-Connecting-IP": uniqueIp() }, maxRedirects: 0 });
+      expect(hinted.headers()["x-public-cache"]).toBe("hit");
+      expect(memberText(await hinted.text())).toBe(false);
+      for (const token of [forgedToken(), ""]) {
+        const forged = await get(request, path, { ip: uniqueIp(), token });
+        expect(forged.headers()["x-public-cache"], `${path} forged`).toBe(token === "" ? "hit" : "member");
+        expect(memberText(await forged.text())).toBe(false);
+      }
+    }
+  }
+});

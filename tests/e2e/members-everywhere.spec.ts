@@ -129,7 +129,8 @@ test("without JavaScript a member sees the visitor's links on prerendered pages,
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await joinThroughForm(page, uniqueEmail("nojs-member"), PASSWORD, "/account");
-  expect((await context.cookies()).map((cookie) => cookie.name).sort()).toEqual(["smallism_session", "smallism_signed_in"]);
+  // The session, its hint and, since the member has opened an on-demand page (/account), their D1 bookmark.
+  expect((await context.cookies()).map((cookie) => cookie.name).sort()).toEqual(["smallism_d1", "smallism_session", "smallism_signed_in"]);
   for (const path of ["/", PUBLIC_ESSAY]) {
     await page.goto(path);
     await expectVisitorView(page, path);

@@ -1,7 +1,9 @@
 // The session cookie over HTTP against the built site: exactly one HttpOnly, SameSite=Lax, Path=/ cookie with a
 // 30-day expiry at sign-in and join; sign-out clears it and the old value stops working; a password change or reset
-// ends every old session; a planted cookie is replaced, never adopted; visitors get no cookie at all.
+// ends every old session; a planted cookie is replaced, never adopted; visitors get no cookie at all; a member's
+// D1 bookmark cookie (read replicas) comes and goes with their session.
 import { test, expect, uniqueEmail, uniqueIp } from "./fixtures";
+import { SITE_URL } from "@tests/support/test-env";
 import { get, postForm, sessionCookieSet, setCookies } from "./http";
 import { resetTokenFor } from "./mailbox";
 import { forgedToken, signInHttp, tokenOpensAccount, verifiedMember } from "./members";
@@ -119,6 +121,38 @@ test.describe("the session cookie", () => {
     // attacker's copy of that cookie opens nothing now, and never opened the victim's account.
     expect(await tokenOpensAccount(request, attacker.token)).toBe(false);
     expect(await tokenOpensAccount(request, forgedToken())).toBe(false);
+  });
+
+  test("a member's pages carry their D1 bookmark in a browser-session cookie; sign-out deletes it; it is never a visitor's", async ({ request }) => {
+    const BOOKMARK_COOKIE = /^smallism_d1=([0-9a-f]+(?:-[0-9a-f]+)+); Path=\/; HttpOnly; SameSite=Lax$/;
+    const member = await verifiedMember(request, uniqueEmail("bookmark"));
+    const first = await get(request, STRATEGY_PAGE, { ip: member.ip, token: member.token });
+    expect(first.status()).toBe(200);
+    const set = setCookies(first).filter((c) => c.startsWith("smallism_d1="));
+    expect(set).toHaveLength(1);
+    const bookmark = BOOKMARK_COOKIE.exec(set[0]!);
+    expect(bookmark, set[0]).not.toBeNull();
+    // The next page starts from it (the bookmark cookie sent back), and the member still reads the full page.
+    const next = await request.get(new URL(STRATEGY_PAGE, SITE_URL).href, {
+      headers: { Cookie: `smallism_session=${member.token}; smallism_d1=${bookmark![1]}`, "CF-Connecting-IP": member.ip }, maxRedirects: 0,
+    });
+    expect(next.status()).toBe(200);
+    expect(await next.text()).toContain("On this page");
+    // A bookmark cookie that is not a bookmark is ignored, never a failure.
+    const junk = await request.get(new URL(STRATEGY_PAGE, SITE_URL).href, {
+      headers: { Cookie: `smallism_session=${member.token}; smallism_d1=%27%3B%20DROP`, "CF-Connecting-IP": member.ip }, maxRedirects: 0,
+    });
+    expect(junk.status()).toBe(200);
+    expect(await junk.text()).toContain("On this page");
+    expect(setCookies(junk).filter((c) => c.startsWith("smallism_d1="))).toHaveLength(1);
+    const out = await request.post(new URL("/logout", SITE_URL).href, {
+      headers: { Cookie: `smallism_session=${member.token}; smallism_d1=${bookmark![1]}`, "CF-Connecting-IP": member.ip, Origin: SITE_URL }, maxRedirects: 0,
+    });
+    expect(out.status()).toBe(303);
+    expect(setCookies(out)).toContainEqual("smallism_d1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
+    // A reader who kept the cookie after their session ended has it deleted at the next page, and reads as a visitor.
+    const after = await request.get(new URL("/strategy/", SITE_URL).href, { headers: { Cookie: `smallism_d1=${bookmark![1]}`, "CF-Connecting-IP": uniqueIp() }, maxRedirects: 0 });
+    expect(setCookies(after)).toEqual(["smallism_d1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"]);
   });
 
   test("visitors get no cookie at all; a forged cookie is cleared", async ({ request }) => {

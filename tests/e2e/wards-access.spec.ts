@@ -139,14 +139,18 @@ test("counts of 0 to 4 are never numbers: the ward page, the finder and the memb
 test("a visitor's ward page is cached (0 D1 queries on a hit, at most 2 on a miss); a member's is never shared (at most 3)", async ({ request }) => {
   const path = `/wards/${world.b.slug}/?fresh=${crypto.randomUUID().slice(0, 8)}`;
   const miss = await get(request, path, visitor());
-  expect(miss.headers()["cache-control"]).toBe("public, max-age=60");
+  // Kept in the Workers Cache API, never by the browser or a proxy (a member signing in must not get this copy).
+  expect(miss.headers()["x-public-cache"]).toBe("stored");
+  expect(miss.headers()["cache-control"]).toBe("private, no-store");
   expect(Number(miss.headers()["x-d1-queries"])).toBeLessThanOrEqual(2);
   expect(Number(miss.headers()["x-d1-queries"])).toBeGreaterThan(0);
   const hit = await get(request, path, visitor());
   expect(hit.headers()["x-d1-queries"]).toBe("0");
+  expect(hit.headers()["x-public-cache"]).toBe("hit");
   expect(await hit.text()).toBe(await miss.text());
   const asMember = await get(request, path, callerOf(world.memberB));
   expect(asMember.headers()["cache-control"]).toBe("private, no-store");
+  expect(asMember.headers()["x-public-cache"]).toBe("member");
   expect(Number(asMember.headers()["x-d1-queries"])).toBeLessThanOrEqual(3);
   expect(await asMember.text()).toContain("You are a member of this ward");
   // The hit never carries a member's page either way round.

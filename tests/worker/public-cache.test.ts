@@ -1,0 +1,90 @@
+// The public page cache (src/lib/public-cache.ts) inside workerd, with the Workers Cache API: a page opts in only for
+// a 200 GET by a reader with no session; a cookie-less GET of an opted-in page is stored, then served without a
+// render; nothing is stored that did not opt in, sets a cookie, failed or was not a GET; a purge drops the copy.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { purgePublicPages, servePublicPage, shareWithVisitors } from "@src/lib/public-cache";
+
+const ORIGIN = "https://smallism.example";
+let counter = 0;
+const freshUrl = () => `${ORIGIN}/strategy/?public-cache-test=${++counter}-${crypto.randomUUID()}`;
+
+function page(body: string, init: ResponseInit = {}): () => Promise<Response> {
+  const render = async () => new Response(body, { status: 200, ...init, headers: { "Content-Type": "text/html", ...(init.headers as Record<string, string>) } });
+  return render;
+}
+
+function visitorPage(method = "GET", status = 200, locals: Partial<App.Locals> = {}): string | null {
+  const headers = new Headers();
+  const context = { request: new Request(freshUrl(), { method }), locals: { user: null, sessionLookupFailed: false, ...locals }, response: { status, headers } };
+  shareWithVisitors(context);
+  return headers.get("Cache-Control");
+}
+
+describe("shareWithVisitors", () => {
+  it("opts a visitor's 200 GET in, and nothing else", () => {
+    expect(visitorPage()).toBe("public, max-age=60");
+    const unset = new Headers();
+    shareWithVisitors({ request: new Request(freshUrl()), locals: { user: null, sessionLookupFailed: false }, response: { headers: unset } });
+    expect(unset.get("Cache-Control"), "a page that set no status is a 200").toBe("public, max-age=60");
+    expect(visitorPage("POST")).toBeNull();
+    expect(visitorPage("HEAD")).toBeNull();
+    expect(visitorPage("GET", 404)).toBeNull();
+    expect(visitorPage("GET", 200, { sessionLookupFailed: true })).toBeNull();
+    expect(visitorPage("GET", 200, { user: { id: "u", email: "m@example.org", displayName: null, emailVerified: true, role: "member", pendingEmail: null } })).toBeNull();
+  });
+});
+
+describe("servePublicPage", () => {
+  it("stores an opted-in page, then serves the copy without rendering; a purge drops it", async () => {
+    const url = freshUrl();
+    let renders = 0;
+    const render = async () => { renders++; return page(`visitor copy ${renders}`, { headers: { "Cache-Control": "public, max-age=60" } })(); };
+    const miss = await servePublicPage(new Request(url), render, () => false);
+    expect(miss.headers.get("X-Public-Cache")).toBe("stored");
+    expect(await miss.text()).toBe("visitor copy 1");
+    const hit = await servePublicPage(new Request(url, { headers: { Cookie: "smallism_signed_in=1" } }), render, () => false);
+    expect(hit.headers.get("X-Public-Cache")).toBe("hit");
+    expect(await hit.text()).toBe("visitor copy 1");
+    expect(renders).toBe(1);
+    await purgePublicPages(ORIGIN, [new URL(url).pathname + new URL(url).search]);
+    const again = await servePublicPage(new Request(url), render, () => false);
+    expect(again.headers.get("X-Public-Cache")).toBe("stored");
+    expect(await again.text()).toBe("visitor copy 2");
+  });
+
+  const cases: Array<[string, () => Promise<Response>, () => boolean, string]> = [
+    ["a page that did not opt in", page("private"), () => false, "GET"],
+    ["a page marked private", page("private", { headers: { "Cache-Control": "private, no-store" } }), () => false, "GET"],
+    ["an answer setting a cookie in its headers", page("cookie", { headers: { "Cache-Control": "public, max-age=60", "Set-Cookie": "a=b" } }), () => false, "GET"],
+    ["an answer Astro will add a cookie to", page("cookie", { headers: { "Cache-Control": "public, max-age=60" } }), () => true, "GET"],
+    ["a 404", page("gone", { status: 404, headers: { "Cache-Control": "public, max-age=60" } }), () => false, "GET"],
+    ["a POST", page("posted", { headers: { "Cache-Control": "public, max-age=60" } }), () => false, "POST"],
+  ];
+  it.each(cases)("never stores %s", async (_label, render, setsCookies, method) => {
+    const url = freshUrl();
+    const first = await servePublicPage(new Request(url, { method }), render, setsCookies);
+    expect(first.headers.get("X-Public-Cache")).toBe("not-shared");
+    const second = await servePublicPage(new Request(url), page("rendered again"), () => false);
+    expect(second.headers.get("X-Public-Cache")).toBe("not-shared");
+    expect(await second.text()).toBe("rendered again");
+  });
+});
+
+/** workerd's default cache (the DOM typings of `caches` do not know it). */
+const edgeCache = () => (globalThis as unknown as { caches: { default: Cache } }).caches.default;
+
+describe("a failing cache", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("is passed by: the page is rendered when a lookup fails, and answered when storing fails", async () => {
+    const render = page("rendered", { headers: { "Cache-Control": "public, max-age=60" } });
+    vi.spyOn(edgeCache(), "match").mockRejectedValueOnce(new Error("cache unavailable"));
+    const lookupFailed = await servePublicPage(new Request(freshUrl()), render, () => false);
+    expect(lookupFailed.status).toBe(200);
+    expect(await lookupFailed.text()).toBe("rendered");
+    vi.spyOn(edgeCache(), "put").mockRejectedValueOnce(new Error("too large"));
+    const storeFailed = await servePublicPage(new Request(freshUrl()), render, () => false);
+    expect(storeFailed.headers.get("X-Public-Cache")).toBe("not-shared");
+    expect(await storeFailed.text()).toBe("rendered");
+  });
+});
