@@ -40,6 +40,8 @@ CREATE TABLE letters (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   sending_at INTEGER,
+  -- When the fan-out enqueued its last recipients; the letter is 'sent' once this is set and no delivery is pending.
+  fanned_out_at INTEGER,
   sent_at INTEGER,
   CHECK ((audience = 'ward') = (ward_id IS NOT NULL))
 ) STRICT;
@@ -58,6 +60,10 @@ CREATE TABLE deliveries (
   -- Why it failed or was skipped ('suppressed: bounce', 'unsubscribed', the provider's error).
   reason TEXT CHECK (reason IS NULL OR length(reason) <= 500),
   provider_message_id TEXT,
+  -- Set while one consumer is calling the provider for this delivery (claimed in the same statement that checks it is
+  -- pending and unclaimed), so a duplicate queue message running at the same time never sends it too. Cleared with
+  -- the outcome; a claim left behind by a crash marks the one window where the outcome is unknown (README: Letters).
+  claimed_at INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   UNIQUE (letter_id, user_id)
@@ -65,6 +71,7 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_letter_status ON deliveries(letter_id, status);
 CREATE INDEX deliveries_user ON deliveries(user_id, created_at);
 CREATE INDEX deliveries_updated_at ON deliveries(updated_at);
+CREATE INDEX deliveries_claimed ON deliveries(claimed_at) WHERE claimed_at IS NOT NULL;
 
 -- Addresses the provider reported as bounced or complained about; every send checks here first. Keyed by address (a
 -- bounce belongs to the mailbox, not the account); removed with the account and when the member re-enables letters
@@ -93,3 +100,6 @@ CREATE TABLE letter_counts (
   failed INTEGER NOT NULL DEFAULT 0,
   skipped INTEGER NOT NULL DEFAULT 0
 ) STRICT;
+
+-- A ward letter's fan-out reads the ward's members in user order (keyset); ward_members_ward orders by joined_at.
+CREATE INDEX ward_members_ward_user ON ward_members(ward_id, user_id);
