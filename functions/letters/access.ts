@@ -4,10 +4,7 @@
 // ("letters.donors"); staff who run wards ("wards.manage") to any ward; a ward's organisers only to their own ward,
 // from its organisers' page. A site role is not a ward role, and a ward role grants nothing on the site.
 import { decideStaffAccess, type SiteRole } from "@functions/staff/access";
-
-/** Who a letter goes to (the letters table's `audience`). */
-export const LETTER_AUDIENCES = ["essays", "ward", "monthly-donors"] as const;
-export type LetterAudience = (typeof LETTER_AUDIENCES)[number];
+import { LETTER_AUDIENCES, type LetterAudience } from "./audience";
 
 /** The writer as this rule sees them: their site role and the ward they organise, if any. */
 export interface LetterWriter { role: SiteRole; organiserOf: string | null }
@@ -38,7 +35,7 @@ export function mayQuoteMemberText(audience: LetterAudience): boolean {
   return audience === "ward" || audience === "monthly-donors";
 }
 
-/** The audiences a writer may choose from, in the order a form lists them. */
-export function audiencesFor(writer: LetterWriter, wardId: string | null): LetterAudience[] {
-  return LETTER_AUDIENCES.filter((audience) => decideLetterAudience(writer, audience, audience === "ward" ? wardId : null));
+/** The audiences a staff role may choose in the console, in the order its form lists them ("ward": any ward). */
+export function staffAudiences(role: SiteRole): LetterAudience[] {
+  return LETTER_AUDIENCES.filter((audience) => decideLetterAudience({ role, organiserOf: null }, audience, audience === "ward" ? "any ward" : null));
 }

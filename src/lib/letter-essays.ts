@@ -3,11 +3,9 @@
 // Worker's own content store. Which of their paragraphs a letter may quote is access.ts's rule (mayQuoteMemberText).
 import { env } from "cloudflare:workers";
 import { getPublishedEssays } from "./essays";
-import { openingParagraphs, type EssayForLetter } from "@functions/letters/compose";
+import { openingParagraphs } from "@functions/letters/compose";
+import type { LetterEssay } from "@functions/letters/letter-form";
 import { logger } from "@functions/log";
-
-/** An essay a letter can be made from, and whether its text is for members only. */
-export interface LetterEssay extends EssayForLetter { membersOnly: boolean; pubDate: string }
 
 interface EssaysFile { essays: Array<Omit<LetterEssay, "membersOnly">> }
 
@@ -21,7 +19,7 @@ async function publicEssays(origin: string): Promise<LetterEssay[]> {
     const file = (await response.json()) as EssaysFile;
     return file.essays.map((essay) => ({ ...essay, membersOnly: false }));
   } catch (error) {
-    logger("letters").error("essays.unavailable", { error: String(error).slice(0, 200) });
+    logger("site").error("essays.unavailable", { error: String(error).slice(0, 200) });
     return [];
   }
 }
