@@ -37,13 +37,13 @@ export function renderMarkdown(markdown: string, siteUrl: string): { html: strin
   for (const token of tokens) {
     if (token.type === "heading_open" || token.type === "heading_close") token.tag = HEADING_LEVEL[token.tag] ?? token.tag;
     for (const child of token.children ?? []) {
-      if (child.type === "link_open") child.attrSet("href", absoluteHref(child.attrGet("href") ?? "", siteUrl));
+      if (child.type === "link_open") child.attrSet("href", absoluteHref(String(child.attrGet("href") ?? ""), siteUrl));
     }
   }
   return { html: md.renderer.render(tokens, md.options, {}).trim(), text: plainText(tokens) };
 }
 
-type Token = ReturnType<MarkdownIt["parse"]>[number];
+type Token = ReturnType<typeof md.parse>[number];
 
 /** Plain text from markdown-it's tokens: paragraphs apart, list items marked, links written out after their text. */
 function plainText(tokens: Token[]): string {
@@ -94,7 +94,7 @@ function inlineText(children: Token[]): string {
   for (const child of children) {
     if (child.type === "text" || child.type === "code_inline") out += child.content;
     else if (child.type === "softbreak" || child.type === "hardbreak") out += "\n";
-    else if (child.type === "link_open") hrefs.push({ href: child.attrGet("href") ?? "", start: out.length });
+    else if (child.type === "link_open") hrefs.push({ href: String(child.attrGet("href") ?? ""), start: out.length });
     else if (child.type === "link_close") {
       const link = hrefs.pop();
       if (link && out.slice(link.start) !== link.href.replace(/^mailto:/, "")) out += ` (${link.href})`;
