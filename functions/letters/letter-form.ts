@@ -32,8 +32,8 @@ export interface LetterPostContext {
   /** The id of the ward with this slug (the console's ward field), or null. */
   findWard: (slug: string) => Promise<string | null>;
   queue: LetterQueue;
-  /** Sends the saved letter to the writer's own address, marked as a test. */
-  sendTest: (letter: Letter) => Promise<void>;
+  /** Sends the saved letter to the writer's own address, marked as a test; false when no provider is set up. */
+  sendTest: (letter: Letter) => Promise<boolean>;
   siteUrl: string;
 }
 
@@ -107,7 +107,7 @@ export async function handleLetterPost(context: LetterPostContext, letter: Lette
   if (letter === null) return { ok: false, status: 400, errors: { form: "Save the letter first." } };
   switch (action) {
     case "test":
-      await context.sendTest(letter);
+      if (!(await context.sendTest(letter))) return { ok: false, status: 400, errors: { form: "Letters can't be sent yet: no email provider is set up (README: Letters)." } };
       await auditStatement(db, actor, "letters.test", letter.id, now).run();
       return { ok: true, id: letter.id, done: "tested" };
     case "send": {

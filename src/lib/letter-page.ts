@@ -14,9 +14,10 @@ import { handleLetterPost, LETTER_DONE, LETTER_FIELDS, LETTER_FORM_BYTES, mayWri
 import { letterProgress, readLetter, type Letter, type LetterProgress } from "@functions/letters/store";
 import type { LetterQueue } from "@functions/letters/fan-out";
 import { sendTestLetter } from "@functions/letters/message";
+import { letterSenderFromEnv, type LettersEnv } from "@functions/letters/runtime";
 import { wardBySlug } from "@functions/wards/wards";
 import { utcToLondonFields } from "@functions/wards/london-time";
-import { getLetterSender, getSiteUrl } from "./runtime";
+import { getSiteUrl } from "./runtime";
 import { listLetterEssays } from "./letter-essays";
 import type { LetterEssay } from "@functions/letters/letter-form";
 
@@ -79,7 +80,12 @@ export async function runLetterPage(astro: AstroGlobal, id: string, options: Opt
         ...options.context, siteUrl, queue: (env as { LETTERS: LetterQueue }).LETTERS,
         findEssay: async (slug) => essays.find((essay) => essay.slug === slug) ?? null,
         findWard: async (slug) => (slug === "" ? null : (await wardBySlug(db, slug))?.id ?? null),
-        sendTest: (saved) => sendTestLetter(getLetterSender(), saved, options.email, siteUrl),
+        sendTest: async (saved) => {
+          const sender = letterSenderFromEnv(env as unknown as LettersEnv);
+          if (sender === null) return false;
+          await sendTestLetter(sender, saved, options.email, siteUrl);
+          return true;
+        },
       };
       const result = await handleLetterPost(context, letter, guard.fields, nowSeconds());
       if (result.ok) return { kind: "redirect", to: `${options.pathFor(result.id)}?done=${result.done}` };

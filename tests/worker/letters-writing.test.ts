@@ -40,7 +40,7 @@ function context(role: SiteRole | "organiser", options: { organiserOf?: string |
     db: DB, actor, writer: { role: role === "organiser" ? "member" : role, organiserOf: options.organiserOf ?? null }, fixedWardId: options.fixedWardId ?? null,
     findEssay: async (slug) => ESSAYS.find((e) => e.slug === slug) ?? null,
     findWard: async (slug) => (await DB.prepare("SELECT id FROM wards WHERE slug = ?1").bind(slug).first<{ id: string }>())?.id ?? null,
-    queue, sendTest: async (letter) => { options.tests?.push(letter); }, siteUrl: SITE,
+    queue, sendTest: async (letter) => { options.tests?.push(letter); return options.tests !== undefined; }, siteUrl: SITE,
   };
   return { ctx, queue };
 }
@@ -125,6 +125,8 @@ describe("test, send and schedule", () => {
     const letter = await saved(ctx);
     expect(await handleLetterPost(ctx, letter, new URLSearchParams({ action: "test" }), T0)).toMatchObject({ ok: true, done: "tested" });
     expect(tests.map((t) => t.id)).toEqual([letter.id]);
+    // Without a provider the page says so, and records nothing.
+    expect(await handleLetterPost(context("editor").ctx, letter, new URLSearchParams({ action: "test" }), T0)).toMatchObject({ ok: false, errors: { form: expect.stringMatching(/no email provider/) } });
     const [first, second] = await Promise.all([
       handleLetterPost(ctx, letter, new URLSearchParams({ action: "send" }), T0 + 1),
       handleLetterPost(ctx, letter, new URLSearchParams({ action: "send" }), T0 + 1),
