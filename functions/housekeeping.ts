@@ -1,8 +1,11 @@
 // Daily clean-up of rows that have outlived their use: expired sessions, codes (verification and sign-in), reset
-// links, passkey challenges, old throttle windows and old dev-mailbox mail. Nothing else ever deletes rows nobody presents again, so without this the
+// links, passkey challenges, old throttle windows, old dev-mailbox mail and the ids of handled letter events (a replay
+// older than EVENT_MAX_AGE is refused as stale anyway). Letters' old deliveries are folded by
+// functions/letters/retention.ts, which the same cron runs. Nothing else ever deletes rows nobody presents again, so without this the
 // tables only grow. Run by the Worker's Cron Trigger (src/worker.ts, wrangler.toml [triggers]).
 import { pruneThrottlesStatement } from "./auth/throttle";
 import { DAY } from "./clock";
+import { EVENT_MAX_AGE } from "./letters/provider-events";
 
 export interface HousekeepingReport {
   sessions: number;
@@ -12,6 +15,7 @@ export interface HousekeepingReport {
   devMail: number;
   signInCodes: number;
   passkeyChallenges: number;
+  letterEvents: number;
 }
 
 /** Deletes everything expired as of `now`, in one batch; returns how many rows each table lost. */
@@ -25,10 +29,11 @@ export async function deleteExpiredRows(db: D1Database, now: number): Promise<Ho
     db.prepare("DELETE FROM dev_mailbox WHERE sent_at <= ?1").bind(now - 7 * DAY),
     db.prepare("DELETE FROM sign_in_codes WHERE expires_at <= ?1").bind(now),
     db.prepare("DELETE FROM webauthn_challenges WHERE expires_at <= ?1").bind(now),
+    db.prepare("DELETE FROM letter_events WHERE received_at <= ?1").bind(now - EVENT_MAX_AGE - DAY),
   ]);
-  const [sessions, verificationCodes, passwordResets, throttles, devMail, signInCodes, passkeyChallenges] = results.map((result) => result.meta.changes ?? 0);
+  const [sessions, verificationCodes, passwordResets, throttles, devMail, signInCodes, passkeyChallenges, letterEvents] = results.map((result) => result.meta.changes ?? 0);
   return {
     sessions: sessions!, verificationCodes: verificationCodes!, passwordResets: passwordResets!, throttles: throttles!, devMail: devMail!,
-    signInCodes: signInCodes!, passkeyChallenges: passkeyChallenges!,
+    signInCodes: signInCodes!, passkeyChallenges: passkeyChallenges!, letterEvents: letterEvents!,
   };
 }

@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 /** The areas that write log lines. */
-export type LogType = "auth" | "donations" | "email" | "security" | "housekeeping" | "site";
+export type LogType = "auth" | "donations" | "email" | "letters" | "security" | "housekeeping" | "site";
 export type LogLevel = "info" | "warn" | "error";
 /** Plain values only; `level`, `type` and `event` are the logger's own. */
 export type LogFields = Record<string, string | number | boolean | null> & { level?: never; type?: never; event?: never };

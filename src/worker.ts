@@ -1,8 +1,10 @@
 // The Worker's entry point (wrangler.toml `main`): Astro's request handler behind the redirect of plain HTTP to
 // HTTPS (functions/http/https-only.ts), plus the daily Cron Trigger that deletes expired rows
 // (functions/housekeeping.ts) and retries deleting the Stripe customers of deleted accounts that Stripe did not
-// confirm at the time (functions/donations/customer-deletion.ts). Every on-demand page and endpoint goes through
-// `fetch`.
+// confirm at the time (functions/donations/customer-deletion.ts) and folds old letter deliveries
+// (functions/letters/retention.ts); the minute Cron Trigger starts scheduled letters; `queue` consumes the letters
+// queue and its dead-letter queue; `email` takes mailto unsubscribes (functions/letters/runtime.ts). Every on-demand
+// page and endpoint goes through `fetch`.
 import astro from "@astrojs/cloudflare/entrypoints/server";
 import { redirectToHttps } from "@functions/http/https-only";
 import { discardBody } from "@functions/http/request-body";
@@ -11,6 +13,11 @@ import { retryStripeCustomerDeletions } from "@functions/donations/customer-dele
 import { stripeFromEnv } from "@functions/donations/stripe-client";
 import { nowSeconds } from "@functions/clock";
 import { logger } from "@functions/log";
+import { foldOldDeliveries } from "@functions/letters/retention";
+import { handleLettersQueue, handleUnsubscribeEmail, runLettersMinute } from "@functions/letters/runtime";
+
+/** The minute Cron Trigger in wrangler.toml (the other one is the daily housekeeping). */
+const EVERY_MINUTE = "* * * * *";
 
 export default {
   async fetch(request, env, ctx) {
@@ -22,11 +29,22 @@ export default {
     await discardBody(request);
     return response;
   },
-  async scheduled(_controller, env, ctx): Promise<void> {
+  async scheduled(controller, env, ctx): Promise<void> {
+    if (controller.cron === EVERY_MINUTE) {
+      ctx.waitUntil(runLettersMinute(env, nowSeconds()));
+      return;
+    }
     const log = logger("housekeeping");
     ctx.waitUntil(deleteExpiredRows(env.DB, nowSeconds()).then((deleted) => log.info("expired.deleted", { ...deleted })));
     ctx.waitUntil(
       retryStripeCustomerDeletions(env.DB, () => stripeFromEnv(env), nowSeconds()).then((report) => log.info("stripe_customers.retried", { ...report })),
     );
+    ctx.waitUntil(foldOldDeliveries(env.DB, nowSeconds()).then((folded) => log.info("deliveries.folded", { folded })));
+  },
+  async queue(batch, env): Promise<void> {
+    await handleLettersQueue(batch, env);
+  },
+  async email(message, env): Promise<void> {
+    await handleUnsubscribeEmail(message.headers.get("subject") ?? "", env);
   },
 } satisfies ExportedHandler<Env>;

@@ -8,7 +8,8 @@ import { CODE_LIFETIME } from "@functions/auth/email-verification";
 import { RESET_LIFETIME } from "@functions/auth/password-reset";
 import { SIGN_IN_CODE_LIFETIME } from "@functions/auth/sign-in-codes";
 
-function escapeHtml(text: string): string {
+/** Text made safe to place in HTML (and in a quoted attribute). */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

@@ -2,8 +2,12 @@
 // checkOrigin covers form posts only; this covers JSON and every other body too.
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** Paths that accept posts from other sites because they authenticate otherwise (Stripe signs its webhooks). */
-const EXEMPT_PATHS = new Set(["/api/stripe/webhook"]);
+/**
+ * Paths that accept posts from other sites because they authenticate otherwise: Stripe and SNS sign their webhooks,
+ * and /unsubscribe carries an HMAC token whose only power is to unsubscribe its own member from its own topic (RFC
+ * 8058's one-click POST comes from the mail provider's servers, with no Origin).
+ */
+const EXEMPT_PATHS = new Set(["/api/stripe/webhook", "/api/letters/events", "/unsubscribe"]);
 
 /** True when a request may proceed: safe methods, exempt paths, or an Origin header equal to our own origin. */
 export function isSameOriginRequest(request: Request, url: URL): boolean {

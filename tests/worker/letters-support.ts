@@ -5,8 +5,11 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { setSubscriptionStatements, type LetterTopic } from "@functions/letters/subscriptions";
 import { createLetter, type LetterDraft } from "@functions/letters/store";
+import { createSesSender } from "@functions/letters/ses-sender";
+import type { ConsumerDeps } from "@functions/letters/consumer";
+import { STAND_IN_KEYS } from "@tests/support/letters-stand-in-keys.mjs";
 import type { LetterMessage, LetterQueue } from "@functions/letters/fan-out";
-import { T0, insertUser, uniqueEmail } from "./support";
+import { HASH_SECRET, SITE, T0, insertUser, uniqueEmail } from "./support";
 
 const DB = env.DB;
 
@@ -89,4 +92,70 @@ export async function drain(queue: ReturnType<typeof memoryQueue>, consume: Cons
     }
   }
   return { dead, batches };
+}
+
+/** The stand-in's records: every letter it accepted, and how many SendEmail calls it answered. */
+export async function standInLetters(standIn: string): Promise<{ letters: StandInLetter[]; calls: number }> {
+  return (await fetch(`${standIn}/__requests`)).json();
+}
+export interface StandInLetter { messageId: string; from: string; to: string[]; subject: string; text: string; html: string; headers: Record<string, string>; tags: Record<string, string> }
+
+/** Tells the stand-in to fail calls: a seeded share of them (`rate`), or the `next` few, with `status`. */
+export async function failProvider(standIn: string, options: { rate?: number; seed?: number; next?: number; status?: number; type?: string }): Promise<void> {
+  await fetch(`${standIn}/__fail`, { method: "POST", body: JSON.stringify(options) });
+}
+
+/**
+ * The test D1 with one crash: the first db.batch() that `when` picks (by the SQL of its statements) throws instead of
+ * running, as when the consumer's isolate dies there. Nothing of that batch is written.
+ */
+export function crashOnce(when: (sql: string[]) => boolean): D1Database & { crashed: boolean } {
+  const state = { crashed: false };
+  return new Proxy(env.DB, {
+    get(target, key) {
+      if (key === "crashed") return state.crashed;
+      if (key === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          const sql = statements.map((s) => String((s as unknown as { statement: string }).statement));
+          if (!state.crashed && when(sql)) {
+            state.crashed = true;
+            throw new Error("consumer crashed (test)");
+          }
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as D1Database & { crashed: boolean };
+}
+
+/** The consumer's dependencies with the real SES client pointed at the stand-in `standIn`. */
+export function consumerDeps(standIn: string, queue: LetterQueue, extra: Partial<ConsumerDeps> = {}): ConsumerDeps {
+  const sender = createSesSender({ ...STAND_IN_KEYS, from: "Smallism <letters@smallism.example>", configurationSet: "letters", unsubscribeMailbox: "unsubscribe@smallism.example", apiBase: standIn });
+  return { db: env.DB, queue, sender, secret: HASH_SECRET, siteUrl: SITE, now: () => T0, ...extra };
+}
+
+/** How many letters of `letterId` the stand-in accepted for each of `addresses`. */
+export async function receivedBy(standIn: string, addresses: string[], letterId: string): Promise<Map<string, number>> {
+  const wanted = new Set(addresses);
+  const received = new Map<string, number>();
+  for (const l of (await standInLetters(standIn)).letters) {
+    if (l.tags.letter !== letterId || !wanted.has(l.to[0]!)) continue;
+    received.set(l.to[0]!, (received.get(l.to[0]!) ?? 0) + 1);
+  }
+  return received;
+}
+
+/** A fresh ward and `n` verified members of it subscribed to 'ward' news: an audience no other test shares. */
+export async function wardAudience(n: number): Promise<{ wardId: string; users: { id: string; email: string }[] }> {
+  const wardId = crypto.randomUUID();
+  await DB.prepare("INSERT INTO wards (id, slug, name, area, status, founding_threshold, created_at, updated_at) VALUES (?1, ?1, 'Ward', 'Area', 'active', 5, ?2, ?2)").bind(wardId, T0).run();
+  const users = [];
+  for (let i = 0; i < n; i++) {
+    const user = await subscriber(["ward"]);
+    await DB.prepare("INSERT INTO ward_members (user_id, ward_id, joined_at) VALUES (?1, ?2, ?3)").bind(user.id, wardId, T0).run();
+    users.push(user);
+  }
+  return { wardId, users };
 }
