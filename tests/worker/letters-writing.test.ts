@@ -15,7 +15,7 @@ import { createWard, readWardForm } from "@functions/wards/ward-admin";
 import { joinCommunity } from "@functions/auth/join";
 import type { Actor } from "@functions/staff/audit";
 import type { SiteRole } from "@functions/staff/access";
-import { T0, SITE, STORE, PASSWORD, capturingMailer, count, insertUser, uniqueEmail } from "./support";
+import { T0, SITE, STORE, PASSWORD, capturingMailer, count, uniqueEmail } from "./support";
 import { memoryQueue, subscriber } from "./letters-support";
 import { BREACHES } from "./breach-support";
 
