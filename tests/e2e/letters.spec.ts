@@ -56,7 +56,7 @@ test("compose, preview, test-send, send, follow the progress; a sent letter can'
   expect(count).toBeGreaterThanOrEqual(1);
 
   expect((await postForm(request, `/admin/letters/${id}`, staff, { action: "test" })).status()).toBe(303);
-  expect(await waitForMail(request, editor.email, new RegExp(subject.replace(/ /g, "\\s+")))).toHaveLength(1);
+  expect(await waitForMail(request, editor.email, /This is a test of a letter[\s\S]*The buses are ours/)).toHaveLength(1);
   expect(await waitForMail(request, reader.email, /buses/)).toHaveLength(0);
 
   // "Send" twice at once: one starts it, the other is told it had already started; one email each.
