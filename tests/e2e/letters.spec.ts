@@ -12,6 +12,7 @@ import { waitForMail } from "./mailbox";
 import { appoint, callerOf, createWard, uniqueDistrict, wardMember } from "./wards-support";
 import { bodySentences, plainText } from "./member-text";
 import { expectNoAxeViolations } from "./axe";
+import { htmlProblems } from "@tests/support/html-validity";
 
 const MEMBERS_ESSAY = "the-first-hundred-members";
 const PUBLIC_ESSAY = "the-case-for-small-wards";
@@ -180,6 +181,40 @@ test("the archive shows essays letters only, never a members-only essay's text",
   expect(await (await get(request, `/letters/${membersSlug}/`, visitor)).text()).toContain(`/essays/${MEMBERS_ESSAY}/`);
   expect((await get(request, "/letters/no-such-letter/", visitor)).status()).toBe(404);
   expect((await get(request, "/letters/?before=junk", visitor)).status()).toBe(400);
+  // To a ward (members with verified addresses, never published) the same essay's opening is quoted.
+  const toWard = await saveLetter(request, "/admin/letters", staff, letterFields({ source: "essay", essay: MEMBERS_ESSAY, audience: "ward", ward: ward.slug, bodyMarkdown: "" }));
+  const wardPreview = plainText(await (await get(request, `/admin/letters/${toWard}`, staff)).text());
+  expect(memberSentences.some((sentence) => wardPreview.includes(sentence))).toBe(true);
+});
+
+test("every letters page is valid HTML as served", async ({ request }) => {
+  test.setTimeout(90_000);
+  const staff = callerOf(admin);
+  const ward = await createWard(request, admin, `Valid ward ${crypto.randomUUID().slice(0, 6)}`, uniqueDistrict());
+  const organiser = await wardMember(request, ward.slug, "Vale Organiser");
+  await appoint(request, admin, ward.id, organiser);
+  const draft = await saveLetter(request, "/admin/letters", staff, letterFields({ bodyMarkdown: "# Heading\n\n- a\n- b\n\n> quote\n\n[link](https://example.org) `code`" }));
+  const sent = await saveLetter(request, "/admin/letters", staff, letterFields());
+  await postForm(request, `/admin/letters/${sent}`, staff, { action: "send" });
+  const wardLetter = await saveLetter(request, `/wards/${ward.slug}/letters`, callerOf(organiser), letterFields());
+  const problems: string[] = [];
+  const pages: Array<[string, Caller, number]> = [
+    ["/letters/", { ip: uniqueIp() }, 200], ["/letters/no-such-letter/", { ip: uniqueIp() }, 404],
+    ["/admin/letters", staff, 200], ["/admin/letters/new", staff, 200], [`/admin/letters/${draft}`, staff, 200], [`/admin/letters/${sent}`, staff, 200],
+    [`/wards/${ward.slug}/letters/new`, callerOf(organiser), 200], [`/wards/${ward.slug}/letters/${wardLetter}`, callerOf(organiser), 200],
+    [`/wards/${ward.slug}/organise`, callerOf(organiser), 200], ["/account/letters", callerOf(organiser), 200],
+  ];
+  for (const [path, caller, status] of pages) {
+    const response = await get(request, path, caller);
+    expect(response.status(), path).toBe(status);
+    problems.push(...await htmlProblems(await response.text(), path));
+  }
+  const refused = await postForm(request, "/admin/letters/new", staff, letterFields({ subject: "", bodyMarkdown: "" }));
+  problems.push(...await htmlProblems(await refused.text(), "POST /admin/letters/new (empty)"));
+  await expect.poll(async () => /href="\/letters\/[a-z0-9-]+\/"/.test(await (await get(request, `/letters/?t=${Date.now()}`, { ip: uniqueIp() })).text()), { timeout: 30_000 }).toBe(true);
+  const slug = /href="\/letters\/([a-z0-9-]+)\/"/.exec(await (await get(request, `/letters/?t=${Date.now()}`, { ip: uniqueIp() })).text())![1];
+  problems.push(...await htmlProblems(await (await get(request, `/letters/${slug}/`, { ip: uniqueIp() })).text(), `/letters/${slug}/`));
+  expect(problems).toEqual([]);
 });
 
 test("letter choices at /join and /account/letters round-trip", async ({ page }) => {
