@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 import { chromiumPath } from "./tests/e2e/chromium-path";
-import { PUBLIC_TEST_HOST, PWNED_STAND_IN_PORT, SITE_PORT, SITE_URL, STATE_DIR, STRIPE_STAND_IN_PORT, TEST_ENV } from "./tests/support/test-env";
+import { LETTERS_STAND_IN_PORT, PUBLIC_TEST_HOST, PWNED_STAND_IN_PORT, SITE_PORT, SITE_URL, STATE_DIR, STRIPE_STAND_IN_PORT, TEST_ENV } from "./tests/support/test-env";
 
 writeFileSync(".dev.vars.e2e", Object.entries(TEST_ENV).map(([key, value]) => `${key}=${JSON.stringify(value)}\n`).join(""));
 
@@ -33,6 +33,11 @@ export default defineConfig({
     {
       command: `node tests/support/pwned-passwords-stand-in.mjs ${PWNED_STAND_IN_PORT}`,
       url: `http://127.0.0.1:${PWNED_STAND_IN_PORT}/health`,
+      reuseExistingServer: false,
+    },
+    {
+      command: `node tests/support/letters-provider-stand-in.mjs ${LETTERS_STAND_IN_PORT}`,
+      url: `http://127.0.0.1:${LETTERS_STAND_IN_PORT}/health`,
       reuseExistingServer: false,
     },
     {

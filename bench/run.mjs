@@ -8,7 +8,8 @@
 // It builds from a copy of the app in bench/.tmp/site (see bench/site.mjs), serves it with `astro preview` on
 // port 4329 (BENCH_PORT) with a local D1 in bench/.tmp/state, and stops everything it started, also on errors.
 // Flags: --quick (short runs, for trying changes to the bench itself), --no-lighthouse, --no-scale; --console runs
-// only the staff console's bench instead (bench/console.mjs: 100,000 members, 300,000 donations).
+// only the staff console's bench instead (bench/console.mjs: 100,000 members, 300,000 donations); --letters runs only
+// the letters bench (bench/letters.mjs: a letter to 100,000 subscribers through the local queues and the SES stand-in).
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -24,6 +25,7 @@ import { startCompressingProxy } from "./compress-proxy.mjs";
 import { writeReport } from "./report.mjs";
 import { benchWards } from "./wards.mjs";
 import { benchConsole } from "./console.mjs";
+import { benchLetters } from "./letters.mjs";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
@@ -231,6 +233,10 @@ async function main() {
     process.removeListener("SIGTERM", onSignal);
   }
 
+  log("letters: a send to 100,000 subscribers through the local queues and the SES stand-in (bench/letters.mjs)");
+  noteLoad("letters");
+  report.letters = await benchLetters({ outDir: siteOut, build: false });
+
   log("server CPU inside workerd (npx vitest run --config bench/vitest.config.ts)");
   noteLoad("cpu");
   report.cpu = await workerCpu();
@@ -262,7 +268,7 @@ async function main() {
   log(`done in ${report.durationSeconds} s: bench/report.md and bench/report.json`);
 }
 
-(args.has("--console") ? benchConsole() : main()).catch((error) => {
+(args.has("--console") ? benchConsole() : args.has("--letters") ? benchLetters() : main()).catch((error) => {
   console.error(`[bench] failed: ${error instanceof Error ? error.stack ?? error.message : error}`);
   process.exit(1);
 });

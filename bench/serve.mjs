@@ -37,10 +37,10 @@ async function testEnv(siteUrl, stripeBase) {
 
 /**
  * Applies the migrations to a fresh bench/.tmp/state, starts the Stripe stand-in (when tests/support has one) and
- * `astro preview` on `port` serving `outDir`. Returns { url, stop, stripeStandIn }; `register(stop)` is called as
+ * `astro preview` on `port` serving `outDir`, with `extraEnv` over the tests' settings. Returns { url, stop, stripeStandIn }; `register(stop)` is called as
  * soon as there is something to stop.
  */
-export async function startServers({ port, stripePort, outDir, log, register = () => {} }) {
+export async function startServers({ port, stripePort, outDir, log, register = () => {}, extraEnv = {} }) {
   const state = join(TMP, "state");
   rmSync(state, { recursive: true, force: true });
   const migrate = await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: { CI: "1" } });
@@ -60,6 +60,7 @@ export async function startServers({ port, stripePort, outDir, log, register = (
     SMALLISM_STATE_DIR: state,
     SMALLISM_OUT_DIR: outDir,
     CLOUDFLARE_INCLUDE_PROCESS_ENV: "true",
+    ...extraEnv,
   };
   const logFile = openSync(join(TMP, "preview.log"), "w");
   // Its own process group, so stopping it also stops workerd. --ignore-lock: never touch the lock file of a

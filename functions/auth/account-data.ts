@@ -10,6 +10,7 @@ import { eraseMemberGivingStatements, exportMemberGivingStatements, queuedCustom
 import { deleteStripeCustomers } from "@functions/donations/customer-deletion";
 import { logger } from "@functions/log";
 import { exportWardStatements, wardDeletionStatements, wardExport } from "@functions/wards/member-data";
+import { exportLetterStatements, letterDeletionStatements, letterExport } from "@functions/letters/member-data";
 
 const log = logger("auth");
 
@@ -40,6 +41,7 @@ export function accountDeletionStatements(db: D1Database, userId: string, now: n
   return [
     ...eraseMemberGivingStatements(db, userId, now),
     ...wardDeletionStatements(db, userId, now),
+    ...letterDeletionStatements(db, userId),
     // Sessions, codes, reset links, sign-in codes and passkeys go with the row (ON DELETE CASCADE).
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ];
@@ -57,7 +59,7 @@ export async function finishAccountDeletion(db: D1Database, stripe: Stripe | nul
  */
 export async function exportUserData(db: D1Database, userId: string, now: number): Promise<Record<string, unknown> | null> {
   // One round trip for everything (the page's D1 budget is two, and the session lookup is the other).
-  const [account, sessions, verification, resets, passkeys, signInCode, donations, subscriptions, ...wards] = await db.batch([
+  const [account, sessions, verification, resets, passkeys, signInCode, donations, subscriptions, letterSubscriptions, deliveries, suppression, ...wards] = await db.batch([
     selectUserStatement(db, userId),
     db.prepare("SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at").bind(userId),
     db.prepare("SELECT email, expires_at, created_at FROM email_verifications WHERE user_id = ?1").bind(userId),
@@ -65,6 +67,7 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     exportPasskeysStatement(db, userId),
     exportSignInCodeStatement(db, userId),
     ...exportMemberGivingStatements(db, userId),
+    ...exportLetterStatements(db, userId),
     ...exportWardStatements(db, userId),
   ]);
   const iso = (seconds: unknown): string | null => (typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null);
@@ -93,5 +96,6 @@ export async function exportUserData(db: D1Database, userId: string, now: number
     donations: withDates(donations!.results as Record<string, unknown>[]),
     monthlyDonations: withDates(subscriptions!.results as Record<string, unknown>[]),
     wards: wardExport(wards),
+    letters: letterExport([letterSubscriptions!, deliveries!, suppression!], iso),
   };
 }

@@ -28,7 +28,7 @@ export interface EventsSettings {
   topicArn: string;
   now: number;
   /** Tests only: one more certificate URL to accept, honoured only on 127.0.0.1 or localhost (a local stand-in). */
-  allowedCertUrl?: string;
+  allowedCertUrl?: string | undefined;
   fetcher?: typeof fetch;
 }
 
@@ -67,7 +67,7 @@ async function certificate(url: string, fetcher: typeof fetch, now: number): Pro
   if (cert === undefined) {
     const response = await fetcher(url, { signal: AbortSignal.timeout(5000) }).catch(() => null);
     if (response === null || !response.ok) return null;
-    try { cert = new X509Certificate(await response.text()); } catch { return null; }
+    try { cert = new X509Certificate(new TextDecoder().decode(await response.arrayBuffer())); } catch { return null; }
     if (certificates.size > 20) certificates.clear();
     certificates.set(url, cert);
   }

@@ -3,6 +3,7 @@
 // SES when its keys and LETTERS_FROM are set (LETTERS_API_BASE points it at the tests' stand-in); with DEV_MAILBOX=1
 // every letter also lands in the dev mailbox, which is the only destination when no provider is set (npm run dev).
 import { nowSeconds } from "@functions/clock";
+import { countQueries, withQueryCounting } from "@functions/http/d1-counter";
 import { logger } from "@functions/log";
 import { consumeDeadLetters, consumeLetterBatch, resolveInterruptedDeliveries } from "./consumer";
 import { resumeStalledFanOuts, type LetterQueue } from "./fan-out";
@@ -20,6 +21,7 @@ export interface LettersEnv {
   SITE_URL: string;
   HASH_SECRET?: string;
   DEV_MAILBOX?: string;
+  COUNT_D1_QUERIES?: string;
   LETTERS_FROM?: string;
   LETTERS_SES_REGION?: string;
   LETTERS_SES_CONFIGURATION_SET?: string;
@@ -65,7 +67,12 @@ export async function handleLettersQueue(batch: MessageBatch<unknown>, env: Lett
     return;
   }
   const sender = letterSenderFromEnv(env) ?? UNCONFIGURED;
-  await consumeLetterBatch(batch, { db: env.DB, queue: env.LETTERS as LetterQueue, sender, secret, siteUrl: env.SITE_URL, now: nowSeconds });
+  const consume = (db: D1Database) => consumeLetterBatch(batch, { db, queue: env.LETTERS as LetterQueue, sender, secret, siteUrl: env.SITE_URL, now: nowSeconds });
+  if (env.COUNT_D1_QUERIES !== "1") return consume(env.DB);
+  // Tests and the bench: one line per batch with its D1 round trips and the deliveries its messages named.
+  const { queries } = await countQueries(() => consume(withQueryCounting(env.DB)));
+  const deliveries = batch.messages.reduce((n, m) => n + ((m.body as { deliveryIds?: unknown[] }).deliveryIds?.length ?? 0), 0);
+  log.info("queue.batch", { messages: batch.messages.length, deliveries, queries });
 }
 
 /** The minute cron: starts scheduled letters that are due, resumes stalled fan-outs, settles interrupted claims. */

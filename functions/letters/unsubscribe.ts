@@ -4,6 +4,8 @@
 // has folded the delivery row away. The rule itself is here; /unsubscribe (GET confirm, POST and RFC 8058 one-click)
 // and the mailto handler call it.
 import { constantTimeEqual, keyedHash } from "@functions/auth/tokens";
+import { MAX_FORM_BYTES, readForm } from "@functions/http/forms";
+import { readBodyWithin } from "@functions/http/request-body";
 import { isLetterTopic, unsubscribeTopic, type LetterTopic } from "./subscriptions";
 
 /** What a valid token names. */
@@ -57,4 +59,30 @@ export async function unsubscribeWithToken(db: D1Database, secret: string, token
   const claim = readUnsubscribeToken(secret, token);
   if (claim === null) return { ok: false };
   return { ok: true, topic: claim.topic, wasSubscribed: await unsubscribeTopic(db, claim.userId, claim.topic) };
+}
+
+/** What the letters of each topic are, for the unsubscribe page. */
+export const TOPIC_WORDS: Record<LetterTopic, string> = { essays: "letters about new essays and the movement's news", ward: "your ward's news" };
+
+/**
+ * Reads an unsubscribe POST: the token is in the address (RFC 8058's one-click POST goes to the List-Unsubscribe URL
+ * as it is, with the body List-Unsubscribe=One-Click) or in the confirm form's `t` field. Either body type RFC 8058
+ * allows is read, within the form size limit; anything else is a refusal, never an error.
+ */
+export async function readUnsubscribePost(request: Request, url: URL): Promise<{ token: string | null; oneClick: boolean }> {
+  const fromUrl = url.searchParams.get("t");
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  let fields: URLSearchParams | null = null;
+  if (type === "multipart/form-data") {
+    const bytes = await readBodyWithin(request, MAX_FORM_BYTES);
+    if (bytes !== null) {
+      const form = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": request.headers.get("Content-Type")! } }).formData().catch(() => null);
+      if (form) fields = new URLSearchParams([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string"));
+    }
+  } else {
+    const form = await readForm(request);
+    if (form.ok) fields = form.fields;
+  }
+  const token = fromUrl ?? fields?.get("t") ?? null;
+  return { token, oneClick: fields?.get("List-Unsubscribe") === "One-Click" };
 }

@@ -19,6 +19,7 @@ const ON_DEMAND: ReadonlyArray<readonly [route: string, source: string]> = [
   ["/verify", "src/pages/verify.astro"],
   ["/forgot", "src/pages/forgot.astro"],
   ["/reset", "src/pages/reset.astro"],
+  ["/unsubscribe", "src/pages/unsubscribe.astro"],
   ["/account", "src/pages/account/index.astro"],
   ["/account/data", "src/pages/account/data.ts"],
   ["/account/billing", "src/pages/account/billing.astro"],

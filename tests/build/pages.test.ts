@@ -178,7 +178,7 @@ describe("sitemap", () => {
     ["/account", /^\/account(\/|$)/],
     ["/dev/", /^\/dev(\/|$)/],
     ["/api/", /^\/api(\/|$)/],
-    ["/verify, /forgot, /reset, /logout", /^\/(verify|forgot|reset|logout)(\/|$)/],
+    ["/verify, /forgot, /reset, /logout, /unsubscribe", /^\/(verify|forgot|reset|logout|unsubscribe)(\/|$)/],
   ])("no %s URL", (_label, pattern) => {
     expect(paths().filter((path) => pattern.test(path))).toEqual([]);
   });

@@ -12,8 +12,16 @@ import { SERVER, rel, walk } from "./dist";
 const config = JSON.parse(readFileSync("dist/server/wrangler.json", "utf8")) as { main: string; triggers?: { crons?: string[] }; d1_databases?: Array<{ binding: string }> };
 
 describe("the deployed Worker's configuration", () => {
-  it("has a daily Cron Trigger", () => {
-    expect(config.triggers?.crons).toEqual(["17 3 * * *"]);
+  it("has a daily Cron Trigger, and one every minute for scheduled letters", () => {
+    expect(config.triggers?.crons).toEqual(["17 3 * * *", "* * * * *"]);
+  });
+
+  it("produces to and consumes the letters queue, with a dead-letter queue, and its entry exports the queue handler", () => {
+    const queues = (config as { queues?: { producers?: { binding: string; queue: string }[]; consumers?: { queue: string; dead_letter_queue?: string; max_retries?: number }[] } }).queues;
+    expect(queues?.producers).toEqual([expect.objectContaining({ binding: "LETTERS", queue: "smallism-letters" })]);
+    expect(queues?.consumers?.map((c) => c.queue)).toEqual(["smallism-letters", "smallism-letters-dead"]);
+    expect(queues?.consumers?.[0]).toMatchObject({ dead_letter_queue: "smallism-letters-dead", max_retries: 6 });
+    expect(readFileSync(`dist/server/${config.main}`, "utf8")).toMatch(/\bqueue\b/);
   });
 
   it("its entry exports a scheduled handler next to fetch", () => {

@@ -30,7 +30,7 @@ test("pages for a visitor, the not-found pages and the donation pages are valid 
   const caller = { ip: uniqueIp() };
   const problems = await problemsOnPages(request, caller, [
     ["/login", 200], ["/join", 200], ["/forgot", 200], ["/reset", 200], ["/reset?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 200],
-    ["/donate", 200], ["/strategy/", 200], [STRATEGY_PAGE, 200],
+    ["/donate", 200], ["/strategy/", 200], [STRATEGY_PAGE, 200], ["/unsubscribe?t=not-a-token", 400],
     ["/strategy/no-such-strategy-page/", 404], ["/no-such-page", 404],
     ["/donate/thanks?session_id=cs_test_unknownsession123", 404], ["/donate/thanks?session_id=..%2F..%2Fetc", 400],
   ], "visitor");

@@ -4,4 +4,4 @@ export interface LettersProviderStandIn {
   close(): Promise<void>;
 }
 /** Starts the stand-in on 127.0.0.1:`port` (0 = any free port). */
-export function startLettersProviderStandIn(port: number): Promise<LettersProviderStandIn>;
+export function startLettersProviderStandIn(port: number, options?: { keepBodies?: boolean }): Promise<LettersProviderStandIn>;

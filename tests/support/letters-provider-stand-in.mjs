@@ -8,7 +8,9 @@
 // - signs SNS messages as SNS does (SignatureVersion 2, RSA-SHA256) under its own certificate, served at
 //   /sns/cert.pem: POST /__sns/sign {fields} answers the signed message; {"forge": true} signs with a key whose
 //   certificate it never serves; GET /sns/confirm?token=… is the SubscribeURL and records the confirmation.
-// Test controls: GET /health, GET /__requests (letters), GET /__confirmations, POST /__reset.
+// Test controls: GET /health, GET /__requests (letters), GET /__stats (calls, letters, distinct recipients, repeats:
+// what the bench reads, without the bodies), GET /__confirmations, POST /__reset. With { keepBodies: false } (the
+// bench) it keeps only each letter's recipient and tags.
 // Run: node tests/support/letters-provider-stand-in.mjs 12220 (the site points LETTERS_API_BASE at it)
 import { createServer } from "node:http";
 import { generateKeyPairSync, randomUUID, sign } from "node:crypto";
@@ -67,8 +69,9 @@ async function signatureHolds(request, url, body) {
 }
 
 /** Starts the stand-in on 127.0.0.1:`port` (0 = any free port); resolves with its base URL and a close function. */
-export function startLettersProviderStandIn(port) {
+export function startLettersProviderStandIn(port, { keepBodies = true } = {}) {
   let letters = [];
+  const recipients = new Map();
   let confirmations = [];
   let failure = { rate: 0, random: Math.random, next: 0, status: 503, type: "ServiceUnavailable" };
   let calls = 0;
@@ -85,9 +88,13 @@ export function startLettersProviderStandIn(port) {
         return send(response, 200, "<ConfirmSubscriptionResponse/>", { "Content-Type": "text/xml" });
       }
       if (path === "/__requests") return send(response, 200, { letters, calls });
+      if (path === "/__stats") {
+        const repeats = [...recipients.values()].filter((n) => n > 1).length;
+        return send(response, 200, { calls, letters: letters.length, recipients: recipients.size, repeats });
+      }
       if (path === "/__confirmations") return send(response, 200, confirmations);
       if (path === "/__reset" && request.method === "POST") {
-        letters = []; confirmations = []; calls = 0;
+        letters = []; confirmations = []; calls = 0; recipients.clear();
         failure = { rate: 0, random: Math.random, next: 0, status: 503, type: "ServiceUnavailable" };
         return send(response, 200, { ok: true });
       }
@@ -123,6 +130,12 @@ export function startLettersProviderStandIn(port) {
         const input = JSON.parse(body);
         const simple = input.Content.Simple;
         const messageId = `stand-in-${randomUUID()}`;
+        const key = `${input.Destination.ToAddresses[0]} ${(input.EmailTags ?? []).find((t) => t.Name === "letter")?.Value ?? ""}`;
+        recipients.set(key, (recipients.get(key) ?? 0) + 1);
+        if (!keepBodies) {
+          letters.push({ to: input.Destination.ToAddresses });
+          return send(response, 200, { MessageId: messageId });
+        }
         letters.push({
           messageId, from: input.FromEmailAddress, to: input.Destination.ToAddresses, subject: simple.Subject.Data,
           text: simple.Body.Text.Data, html: simple.Body.Html.Data,

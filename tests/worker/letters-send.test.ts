@@ -122,7 +122,7 @@ describe("failures", () => {
 
   it("drops malformed messages, and the dead-letter queue fails what a message still held", async () => {
     const queue = memoryQueue();
-    const garbage = createMessageBatch("smallism-letters", [{ id: "x", timestamp: new Date(), attempts: 1, body: { kind: "send", letterId: 5 } }, { id: "y", timestamp: new Date(), attempts: 1, body: "hello" }]);
+    const garbage = createMessageBatch<unknown>("smallism-letters", [{ id: "x", timestamp: new Date(), attempts: 1, body: { kind: "send", letterId: 5 } }, { id: "y", timestamp: new Date(), attempts: 1, body: "hello" }]);
     const ctx = createExecutionContext();
     await consumeLetterBatch(garbage, deps(queue));
     expect((await getQueueResult(garbage, ctx)).explicitAcks.sort()).toEqual(["x", "y"]);

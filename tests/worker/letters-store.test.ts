@@ -136,3 +136,21 @@ describe("consent and audiences", () => {
     expect(progress.sent + progress.failed + progress.skipped).toBe(0);
   });
 });
+
+describe("a member's own data", () => {
+  it("exports subscriptions, deliveries and the suppression, and deletion removes them all", async () => {
+    const { exportUserData, accountDeletionStatements } = await import("@functions/auth/account-data");
+    const member = await subscriber(["essays", "ward"]);
+    const id = await letter({ subject: "Spring letter" });
+    await DB.prepare("INSERT INTO deliveries (id, letter_id, user_id, status, created_at, updated_at) VALUES ('export-d1', ?1, ?2, 'sent', ?3, ?3)").bind(id, member.id, T0).run();
+    // A suppression recorded for the address before it was linked to the account (user_id NULL) goes too.
+    await DB.prepare("INSERT INTO letter_suppressions (email, user_id, reason, detail, created_at) VALUES (?1, NULL, 'bounce', 'mailbox full', ?2)").bind(member.email, T0).run();
+    const exported = (await exportUserData(DB, member.id, T0))!.letters as Record<string, unknown>;
+    expect(exported.subscriptions).toEqual([{ topic: "essays", subscribed_at: new Date(T0 * 1000).toISOString() }, { topic: "ward", subscribed_at: new Date(T0 * 1000).toISOString() }]);
+    expect(exported.deliveries).toEqual([{ subject: "Spring letter", audience: "essays", status: "sent", reason: null, created_at: new Date(T0 * 1000).toISOString(), updated_at: new Date(T0 * 1000).toISOString() }]);
+    expect(exported.suppression).toMatchObject({ email: member.email, reason: "bounce", detail: "mailbox full" });
+    await DB.batch(accountDeletionStatements(DB, member.id, T0));
+    for (const table of ["letter_subscriptions", "deliveries"]) expect(await count(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`, member.id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM letter_suppressions WHERE email = ?1", member.email)).toBe(0);
+  });
+});
