@@ -6,7 +6,7 @@
 import type { FieldErrors } from "@functions/auth/account";
 import { auditStatement, type Actor } from "@functions/staff/audit";
 import { field } from "@functions/http/forms";
-import { londonToUtc } from "@functions/wards/london-time";
+import { londonToUtc, utcToLondonFields } from "@functions/wards/london-time";
 import { composeFromEssay, composeFromMarkdown, type EssayForLetter } from "./compose";
 import { decideLetterAudience, mayQuoteMemberText, type LetterWriter } from "./access";
 import { LETTER_AUDIENCES, type LetterAudience } from "./audience";
@@ -128,4 +128,20 @@ export async function handleLetterPost(context: LetterPostContext, letter: Lette
     default:
       return { ok: false, status: 400, errors: { form: "That action is not one this page offers." } };
   }
+}
+
+/** The compose and schedule forms' values for a saved letter (its ward by slug), or a new one's defaults. */
+export function letterFormValues(letter: Letter | null, wardSlug: string): Record<string, string> {
+  const when = letter?.sendAt ? utcToLondonFields(letter.sendAt) : { date: "", time: "09:00" };
+  if (letter === null) return { subject: "", source: "markdown", essay: "", bodyMarkdown: "", audience: "essays", ward: "", date: when.date, time: when.time };
+  return {
+    subject: letter.subject, source: letter.source, essay: letter.essaySlug ?? "", bodyMarkdown: letter.bodyMarkdown,
+    audience: letter.audience, ward: wardSlug, date: when.date, time: when.time,
+  };
+}
+
+/** What the forms show after a refused post: a refused save keeps what was typed; a refused schedule its time. */
+export function refusedFormValues(values: Record<string, string>, fields: URLSearchParams): Record<string, string> {
+  if (field(fields, "action") === "save") return Object.fromEntries(LETTER_FIELDS.filter((name) => name !== "action").map((name) => [name, field(fields, name)]));
+  return { ...values, date: field(fields, "date"), time: field(fields, "time") };
 }

@@ -7,16 +7,14 @@ import { env } from "cloudflare:workers";
 import type { FieldErrors } from "@functions/auth/account";
 import type { ThrottleRule, ThrottleStore } from "@functions/auth/throttle";
 import { guardForm, failWith } from "@functions/http/form-guard";
-import { field } from "@functions/http/forms";
 import { nowSeconds } from "@functions/clock";
 import { countRecipients } from "@functions/letters/audience";
-import { handleLetterPost, LETTER_DONE, LETTER_FIELDS, LETTER_FORM_BYTES, mayWriteLetter, type LetterPostContext } from "@functions/letters/letter-form";
+import { handleLetterPost, LETTER_DONE, LETTER_FIELDS, LETTER_FORM_BYTES, letterFormValues, mayWriteLetter, refusedFormValues, type LetterPostContext } from "@functions/letters/letter-form";
 import { letterProgress, readLetter, type Letter, type LetterProgress } from "@functions/letters/store";
 import type { LetterQueue } from "@functions/letters/fan-out";
 import { sendTestLetter } from "@functions/letters/message";
 import { letterSenderFromEnv, type LettersEnv } from "@functions/letters/runtime";
 import { wardBySlug } from "@functions/wards/wards";
-import { utcToLondonFields } from "@functions/wards/london-time";
 import { getSiteUrl } from "./runtime";
 import { listLetterEssays } from "./letter-essays";
 import type { LetterEssay } from "@functions/letters/letter-form";
@@ -51,15 +49,6 @@ interface Options {
   belongs?: (letter: Letter) => boolean;
 }
 
-/** The form's values from a saved letter, or empty for a new one. */
-function valuesOf(letter: Letter | null, fixedWardSlug: string): Record<string, string> {
-  const when = letter?.sendAt ? utcToLondonFields(letter.sendAt) : { date: "", time: "09:00" };
-  return {
-    subject: letter?.subject ?? "", source: letter?.source ?? "markdown", essay: letter?.essaySlug ?? "", bodyMarkdown: letter?.bodyMarkdown ?? "",
-    audience: letter?.audience ?? "essays", ward: fixedWardSlug, date: when.date, time: when.time,
-  };
-}
-
 /** Runs the letter page at `id` ("new" for a new letter): a post's outcome, or what the page shows. */
 export async function runLetterPage(astro: AstroGlobal, id: string, options: Options): Promise<LetterPageOutcome> {
   const { db } = options.context;
@@ -68,7 +57,7 @@ export async function runLetterPage(astro: AstroGlobal, id: string, options: Opt
   if (letter !== null && !mayWriteLetter(options.context.writer, letter) && astro.request.method === "POST") return { kind: "forbidden" };
   const essays = await listLetterEssays(astro.url.origin);
   const wardSlug = letter?.wardId ? (await db.prepare("SELECT slug FROM wards WHERE id = ?1").bind(letter.wardId).first<{ slug: string }>())?.slug ?? "" : "";
-  let values = valuesOf(letter, wardSlug);
+  let values = letterFormValues(letter, wardSlug);
   let errors: FieldErrors = {};
   let problem: string | undefined;
   if (astro.request.method === "POST") {
@@ -92,9 +81,7 @@ export async function runLetterPage(astro: AstroGlobal, id: string, options: Opt
       if (result.status === 403 && letter !== null) return { kind: "forbidden" };
       astro.response.status = result.status;
       errors = result.errors;
-      // A refused save keeps what was typed; a refused send or schedule keeps the saved letter's values.
-      if (field(guard.fields, "action") === "save") values = Object.fromEntries(LETTER_FIELDS.filter((name) => name !== "action").map((name) => [name, field(guard.fields, name)]));
-      else values = { ...values, date: field(guard.fields, "date"), time: field(guard.fields, "time") };
+      values = refusedFormValues(values, guard.fields);
     }
   }
   const editable = letter !== null && (letter.status === "draft" || letter.status === "scheduled");

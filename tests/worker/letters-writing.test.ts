@@ -4,7 +4,7 @@
 // essays letters only and never a members-only essay's text, and members' letter choices round-trip.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { handleLetterPost, readLetterForm, type LetterEssay, type LetterPostContext } from "@functions/letters/letter-form";
+import { handleLetterPost, letterFormValues, readLetterForm, refusedFormValues, type LetterEssay, type LetterPostContext } from "@functions/letters/letter-form";
 import { listArchive, parseArchiveCursor, readArchived } from "@functions/letters/archive";
 import { handleLetterChoices, readLetterTopics } from "@functions/letters/consent";
 import { listWardLetters } from "@functions/letters/ward-letters";
@@ -151,6 +151,22 @@ describe("test, send and schedule", () => {
     expect(await handleLetterPost(ctx, letter, new URLSearchParams({ action: "unschedule" }), T0)).toMatchObject({ ok: true, done: "unscheduled" });
     expect(await handleLetterPost(ctx, letter, new URLSearchParams({ action: "unschedule" }), T0)).toMatchObject({ ok: false, status: 409 });
     expect(await handleLetterPost(ctx, letter, new URLSearchParams({ action: "nonsense" }), T0)).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe("the forms' values", () => {
+  it("shows a new letter's defaults, a saved letter's own values, and what a refused post typed", async () => {
+    expect(letterFormValues(null, "")).toEqual({ subject: "", source: "markdown", essay: "", bodyMarkdown: "", audience: "essays", ward: "", date: "", time: "09:00" });
+    const { ctx } = context("admin");
+    const w = await ward();
+    const letter = await saved(ctx, { source: "essay", essay: "public-one", audience: "ward", ward: w.slug, bodyMarkdown: "A note.", subject: "" });
+    await handleLetterPost(ctx, letter, new URLSearchParams({ action: "schedule", date: "2027-12-24", time: "18:30" }), T0);
+    expect(letterFormValues((await readLetter(DB, letter.id))!, w.slug)).toEqual({
+      subject: "A public essay", source: "essay", essay: "public-one", bodyMarkdown: "A note.", audience: "ward", ward: w.slug, date: "2027-12-24", time: "18:30",
+    });
+    const typed = fields({ subject: "Typed", bodyMarkdown: "Kept" });
+    expect(refusedFormValues(letterFormValues(null, ""), typed)).toMatchObject({ subject: "Typed", bodyMarkdown: "Kept", audience: "essays" });
+    expect(refusedFormValues({ subject: "Saved" }, new URLSearchParams({ action: "schedule", date: "2020-01-01", time: "07:00" }))).toEqual({ subject: "Saved", date: "2020-01-01", time: "07:00" });
   });
 });
 
