@@ -12,7 +12,7 @@ import inlineFirstPaint from "./src/integrations/inline-first-paint";
 import { commonPasswords } from "./src/integrations/common-passwords";
 
 // Paths that render per request or hold member text: they never go in the sitemap.
-const notInSitemap = /\/(admin|join|login|logout|signed-out|verify|forgot|reset|account|account-deleted|donate|dev|api|search|wards\/(mine|propose))(\/|$)|\/strategy\/.+/;
+const notInSitemap = /\/(admin|join|login|logout|signed-out|verify|forgot|reset|account|account-deleted|donate|dev|api|search|unsubscribe|wards\/(mine|propose))(\/|$)|\/strategy\/.+/;
 
 // The public address of the site: canonical URLs, feeds and the sitemap use it. SITE_URL in the environment wins;
 // otherwise it is wrangler.toml's [vars] SITE_URL, the address the Worker's emails link to, so the two agree.

@@ -6,9 +6,10 @@
 // bodies not kept). Measures messages/s and the time to completion, D1 queries per delivery (the consumer logs each
 // batch's round trips when COUNT_D1_QUERIES=1), the exactly-once count (distinct recipients and repeats at the
 // stand-in, deliveries sent in D1) and the peak memory (VmHWM) of workerd, the process the consumer runs in.
-// Port 4331 (BENCH_LETTERS_PORT), stand-in 12131. Writes bench/letters-report.json.
+// Port 4331 (BENCH_LETTERS_PORT), stand-in 12131; BENCH_LETTERS_SUBSCRIBERS changes the size, BENCH_LETTERS_REUSE=1
+// reuses the last build. Writes bench/letters-report.json.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, TMP, buildSite, prepareSiteCopy } from "./site.mjs";
 import { portIsFree, startServers } from "./serve.mjs";
@@ -38,6 +39,22 @@ function workerdPeakKiB(pgid) {
   return peak;
 }
 
+/**
+ * Bytes the deliveries take in the bench's D1, table and indexes, by SQLite's dbstat (which local D1 does not
+ * compile in, so it is read from the database file with Node's own SQLite after the server has stopped).
+ */
+async function deliveryBytes(state) {
+  const { DatabaseSync } = await import("node:sqlite");
+  const dir = join(state, "v3", "d1");
+  const file = readdirSync(dir, { recursive: true }).map(String).find((name) => name.endsWith(".sqlite") && !name.endsWith("metadata.sqlite"));
+  const db = new DatabaseSync(join(dir, file), { readOnly: true });
+  try {
+    return db.prepare("SELECT SUM(d.pgsize) AS bytes FROM dbstat d JOIN sqlite_schema s ON s.name = d.name WHERE s.tbl_name = 'deliveries'").get().bytes;
+  } finally {
+    db.close();
+  }
+}
+
 /** The consumer's per-batch log lines (queue.batch) in the preview's log. */
 function batchLines() {
   return readFileSync(join(TMP, "preview.log"), "utf8").split("\n").filter((l) => l.includes('"event":"queue.batch"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))));
@@ -48,7 +65,7 @@ export async function benchLetters({ outDir = join(TMP, "letters-dist"), build =
   const port = Number(process.env.BENCH_LETTERS_PORT ?? 4331);
   const standInPort = Number(process.env.BENCH_LETTERS_STAND_IN_PORT ?? 12131);
   if (!(await portIsFree(port))) throw new Error(`port ${port} is in use; set BENCH_LETTERS_PORT`);
-  if (build) {
+  if (build && !(process.env.BENCH_LETTERS_REUSE === "1" && existsSync(outDir))) {
     log("building the site (a copy of the app in bench/.tmp/site)");
     prepareSiteCopy();
     await buildSite({ contentDir: join(ROOT, "content"), outDir });
@@ -97,7 +114,6 @@ export async function benchLetters({ outDir = join(TMP, "letters-dist"), build =
     const lines = batchLines();
     const queries = lines.reduce((n, l) => n + l.queries, 0);
     const delivered = lines.reduce((n, l) => n + l.deliveries, 0);
-    const [size] = d1(state, "SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name IN ('deliveries', 'sqlite_autoindex_deliveries_1', 'deliveries_letter_status', 'deliveries_user', 'deliveries_updated_at', 'deliveries_claimed')").concat([{}]);
     const result = {
       subscribers: SUBSCRIBERS,
       completionSeconds: Math.round(doneMs / 100) / 10,
@@ -110,8 +126,10 @@ export async function benchLetters({ outDir = join(TMP, "letters-dist"), build =
       consumerBatches: lines.length,
       d1QueriesPerDelivery: delivered === 0 ? null : Math.round((queries / delivered) * 1000) / 1000,
       workerdPeakMiB: Math.round(peakKiB / 1024),
-      deliveryBytesPerRow: size?.bytes ? Math.round(size.bytes / rows.deliveries) : null,
+      d1BytesPerDelivery: null,
     };
+    await stop();
+    result.d1BytesPerDelivery = Math.round((await deliveryBytes(state)) / rows.deliveries);
     log(JSON.stringify(result));
     writeFileSync(join(ROOT, "bench", "letters-report.json"), `${JSON.stringify(result, null, 2)}\n`);
     return result;

@@ -29,13 +29,19 @@ export function backoffSeconds(attempt: number): number {
   return Math.min(600, 30 * 2 ** Math.max(0, attempt - 1));
 }
 
-/** Handles one batch: each message is acked when done, or retried with backoff when some delivery should be tried again. */
+/**
+ * Handles one batch, its messages side by side (each with SEND.inFlight provider calls): each message is acked when
+ * done, or retried with backoff when some delivery should be tried again. A message that throws (D1 unreachable, the
+ * isolate dying) is neither, so Queues delivers it again; the others keep their own outcome.
+ */
 export async function consumeLetterBatch(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
-  for (const message of batch.messages) {
+  const results = await Promise.allSettled(batch.messages.map(async (message) => {
     const retryIn = await handleMessage(message.body, deps);
     if (retryIn === null) message.ack();
     else message.retry({ delaySeconds: retryIn });
-  }
+  }));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 /** A message body as it may arrive (queues carry whatever was sent; anything else is dropped with a log line). */
@@ -66,7 +72,8 @@ async function handleMessage(body: unknown, deps: ConsumerDeps): Promise<number 
 
 interface LetterRow { id: string; subject: string; body_html: string; body_text: string; audience: LetterAudience; ward_id: string | null; status: string }
 interface DeliveryRow { id: string; user_id: string; claimed_at: number | null; attempts: number; email: string; verified: number; subscribed: number; suppressed: string | null; in_ward: number }
-interface Outcome { id: string; status: "sent" | "failed" | "skipped" | "pending"; reason: string | null; messageId: string | null }
+/** A delivery's outcome; `refund` gives back the try a throttled call spent. */
+interface Outcome { id: string; status: "sent" | "failed" | "skipped" | "pending"; reason: string | null; messageId: string | null; refund?: 1 }
 
 /** Why a pending delivery must not be sent now, or null when it may. */
 function skipReason(row: DeliveryRow): string | null {
@@ -82,7 +89,7 @@ function settleStatement(db: D1Database, outcomes: Outcome[], now: number): D1Pr
   return db
     .prepare(
       `UPDATE deliveries SET status = j.value->>'status', reason = j.value->>'reason', provider_message_id = coalesce(j.value->>'messageId', provider_message_id),
-         claimed_at = NULL, updated_at = ?2
+         attempts = attempts - coalesce(j.value->>'refund', 0), claimed_at = NULL, updated_at = ?2
        FROM json_each(?1) j WHERE deliveries.id = j.value->>'id' AND deliveries.status = 'pending'`,
     )
     .bind(JSON.stringify(outcomes), now);
@@ -143,6 +150,10 @@ async function sendDeliveries(letterId: string, deliveryIds: string[], deps: Con
       } catch (error) {
         const permanent = error instanceof LetterSendError && error.permanent;
         const reason = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+        if (error instanceof LetterSendError && error.throttled) {
+          retryIn = Math.max(retryIn ?? 0, backoffSeconds(1));
+          return { id: row.id, status: "pending", reason, messageId: null, refund: 1 };
+        }
         if (permanent || attempts >= SEND.maxAttempts) return { id: row.id, status: "failed", reason: permanent ? reason : `${reason} (gave up after ${attempts} tries)`, messageId: null };
         retryIn = Math.max(retryIn ?? 0, backoffSeconds(attempts));
         return { id: row.id, status: "pending", reason, messageId: null };

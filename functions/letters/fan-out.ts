@@ -14,7 +14,7 @@ export type LetterMessage =
 export type LetterQueue = Queue<LetterMessage>;
 
 /** Recipients read per page, pages per step, and deliveries per 'send' message (max_batch_size in wrangler.toml). */
-export const FAN_OUT = { pageSize: 500, pagesPerStep: 4, perMessage: 50 } as const;
+export const FAN_OUT = { pageSize: 500, pagesPerStep: 10, perMessage: 50 } as const;
 /** A fan-out that has not moved for this long (seconds) is resumed by the minute cron. */
 export const FAN_OUT_STALL = 15 * 60;
 

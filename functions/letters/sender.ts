@@ -16,9 +16,12 @@ export interface OutgoingLetter {
   tags: Record<string, string>;
 }
 
-/** Why a send failed: `permanent` failures (an address the provider refuses) are not retried. */
+/**
+ * Why a send failed: `permanent` failures (an address the provider refuses) are not retried; `throttled` ones (the
+ * provider's rate limit) are retried without spending one of the delivery's tries, so a busy account only slows down.
+ */
 export class LetterSendError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(message: string, readonly permanent: boolean, readonly throttled = false) {
     super(message);
     this.name = "LetterSendError";
   }

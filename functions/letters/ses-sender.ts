@@ -18,6 +18,8 @@ export interface SesSettings {
 
 // Errors a later try can get past (SES's throttling, a paused account, its own faults); others are the message's own.
 const TRANSIENT = /Throttling|TooManyRequests|LimitExceeded|SendingPaused|AccountSuspended|ServiceUnavailable|InternalFailure/i;
+// SES's sending-rate and quota limits: the account is busy, the letter is fine.
+const THROTTLED = /Throttling|TooManyRequests|LimitExceeded/i;
 
 /** The request body of SendEmail for one letter. */
 export function sendEmailBody(letter: OutgoingLetter, from: string, configurationSet: string | null): Record<string, unknown> {
@@ -65,7 +67,7 @@ export function createSesSender(settings: SesSettings, fetcher: typeof fetch = f
       const type = (response.headers.get("x-amzn-errortype") ?? "").split(":")[0] || "Error";
       const message = (() => { try { return String((JSON.parse(text) as { message?: unknown }).message ?? ""); } catch { return ""; } })();
       const transient = response.status === 429 || response.status >= 500 || response.status === 403 || TRANSIENT.test(type);
-      throw new LetterSendError(`SES ${response.status} ${type}${message ? `: ${message.slice(0, 200)}` : ""}`, !transient);
+      throw new LetterSendError(`SES ${response.status} ${type}${message ? `: ${message.slice(0, 200)}` : ""}`, !transient, response.status === 429 || THROTTLED.test(type));
     },
   };
 }

@@ -61,7 +61,10 @@ describe("exempt paths", () => {
     ["/api/stripe/webhook", null],
     ["/api/stripe/webhook", "https://evil.example"],
     ["/api/stripe/webhook/", "null"],
-  ])("POST %s with Origin %j is allowed (Stripe signs it)", (path, origin) => {
+    ["/api/letters/events", null],
+    ["/unsubscribe", null],
+    ["/unsubscribe", "https://mail.example"],
+  ])("POST %s with Origin %j is allowed (Stripe and SNS sign theirs; an unsubscribe carries its HMAC token)", (path, origin) => {
     expect(check("POST", path, origin)).toBe(true);
   });
 
@@ -70,6 +73,8 @@ describe("exempt paths", () => {
     ["/api/stripe/webhooks"],
     ["/api/stripe"],
     ["/api/stripe/webhook//"],
+    ["/unsubscribe/extra"],
+    ["/api/letters"],
     ["/API/STRIPE/WEBHOOK"],
     ["/login?x=/api/stripe/webhook"],
     ["/logout"],

@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { consumeDeadLetters, consumeLetterBatch, INTERRUPTED, resolveInterruptedDeliveries, SEND, type ConsumerDeps } from "@functions/letters/consumer";
 import { letterProgress, readLetter, startSending } from "@functions/letters/store";
+import { FAN_OUT_STALL, resumeStalledFanOuts, runFanOutStep } from "@functions/letters/fan-out";
 import { readUnsubscribeToken } from "@functions/letters/unsubscribe";
 import { createMessageBatch, createExecutionContext, getQueueResult } from "cloudflare:test";
 import { HASH_SECRET, T0 } from "./support";
@@ -35,6 +36,43 @@ describe("duplicates", () => {
     const received = await receivedBy(standIn, audience, id);
     expect(received.size).toBe(users.length);
     expect([...received.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe("the fan-out", () => {
+  it("runs in steps by keyset; a repeated step enqueues nothing new, and a lost step is resumed from its cursor", async () => {
+    const { wardId, users } = await wardAudience(7);
+    const id = await letter({ audience: "ward", wardId });
+    const queue = memoryQueue();
+    await startSending(DB, queue, id, T0);
+    queue.messages.splice(0);
+    const sizes = { pageSize: 2, pagesPerStep: 1, perMessage: 2 };
+    expect(await runFanOutStep(DB, queue, id, null, T0, sizes)).toEqual({ enqueued: 2, outcome: "continued" });
+    expect(await runFanOutStep(DB, queue, id, null, T0, sizes)).toEqual({ enqueued: 0, outcome: "stale" });
+    const next = queue.messages.at(-1)!.body as { kind: "fan-out"; after: string };
+    // The next step's continuation is lost (the queue refuses it): the fan-out stalls, and the cron resumes it.
+    queue.failNext = 0;
+    const original = queue.send.bind(queue);
+    let refused = false;
+    queue.send = async (body) => {
+      if (!refused && (body as { kind: string }).kind === "fan-out") { refused = true; throw new Error("queue unavailable"); }
+      return original(body);
+    };
+    await expect(runFanOutStep(DB, queue, id, next.after, T0 + 1, sizes)).rejects.toThrow("queue unavailable");
+    queue.send = original;
+    expect(await resumeStalledFanOuts(DB, queue, T0 + 60)).toBe(0);
+    expect(await resumeStalledFanOuts(DB, queue, T0 + 1 + FAN_OUT_STALL)).toBe(1);
+    for (let guard = 0; guard < 10; guard++) {
+      const step = queue.messages.findLast((m) => (m.body as { kind: string }).kind === "fan-out");
+      if (!step) break;
+      queue.messages.splice(queue.messages.indexOf(step), 1);
+      const { after } = step.body as { after: string | null };
+      if ((await runFanOutStep(DB, queue, id, after, T0 + 2000, sizes)).outcome === "finished") break;
+    }
+    const enqueued = queue.messages.flatMap((m) => (m.body as { deliveryIds?: string[] }).deliveryIds ?? []);
+    expect(new Set(enqueued).size).toBe(users.length);
+    expect((await readLetter(DB, id))!.fannedOutAt).not.toBeNull();
+    expect((await readLetter(DB, id))!.recipientCount).toBe(users.length);
   });
 });
 
@@ -100,7 +138,22 @@ describe("failures", () => {
     expect(once!.reason).toContain("MessageRejected");
   });
 
-  it("leaves a delivery whose consumer died after the provider call failed as interrupted, never resent", async () => {
+  it("retries a throttled call without spending one of the delivery's tries", async () => {
+    const { wardId, users: [member] } = await wardAudience(1);
+    const id = await letter({ audience: "ward", wardId });
+    const queue = memoryQueue();
+    await startSending(DB, queue, id, T0);
+    let throttled = 0;
+    await drain(queue, async (batch) => {
+      if (batch.messages.some((m) => (m.body as { kind: string }).kind === "send") && throttled++ < SEND.maxAttempts + 1) await failProvider(standIn, { next: 1, status: 400, type: "Throttling" });
+      await consumeLetterBatch(batch, deps(queue));
+    }, { maxRetries: 20 });
+    const row = await DB.prepare("SELECT status, attempts FROM deliveries WHERE letter_id = ?1 AND user_id = ?2").bind(id, member!.id).first();
+    expect(row).toEqual({ status: "sent", attempts: 1 });
+    expect((await receivedBy(standIn, [member!.email], id)).get(member!.email)).toBe(1);
+  });
+
+  it("leaves a delivery whose consumer died between the provider call and its outcome as interrupted, never resent", async () => {
     const { wardId, users: [user] } = await wardAudience(1);
     const id = await letter({ audience: "ward", wardId });
     const queue = memoryQueue();
