@@ -140,6 +140,12 @@ test("bad input gets a clear message and changes nothing, never a 500", async ({
   expect((await get(request, "/admin/letters/no-such-letter", staff)).status()).toBe(404);
   expect((await get(request, "/admin/letters?after=not-a-cursor", staff)).status()).toBe(400);
   const id = await saveLetter(request, "/admin/letters", staff, letterFields());
+  // Cross-site, missing and null Origins are refused before the page runs: the letter stays a draft.
+  for (const origin of ["https://evil.example", null, "null"]) {
+    expect((await postForm(request, `/admin/letters/${id}`, { ...staff, origin }, { action: "send" })).status(), String(origin)).toBe(403);
+    expect((await postForm(request, "/account/letters", { ...staff, origin }, { action: "topics", essaysLetters: "yes" })).status(), String(origin)).toBe(403);
+  }
+  expect(await (await get(request, `/admin/letters/${id}`, staff)).text()).toContain("Edit the draft");
   const past = await postForm(request, `/admin/letters/${id}`, staff, { action: "schedule", date: "2020-01-01", time: "09:00" });
   expect(past.status()).toBe(400);
   expect(await past.text()).toContain("Choose a time at least a minute from now");
