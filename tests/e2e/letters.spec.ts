@@ -4,8 +4,8 @@
 // letters only and never a members-only essay's text; letter choices at /join and /account/letters round-trip.
 import { test, expect, uniqueEmail, uniqueIp, submitJoinForm } from "./fixtures";
 import type { APIRequestContext } from "@playwright/test";
-import { get, postForm, SESSION_COOKIE, type Caller } from "./http";
-import { SITE_URL } from "@tests/support/test-env";
+import { get, postForm, postJson, SESSION_COOKIE, type Caller } from "./http";
+import { LETTERS_STAND_IN_PORT, SITE_URL } from "@tests/support/test-env";
 import { staffMember, type StaffMember } from "./staff";
 import { verifiedMember, type Member } from "./members";
 import { waitForMail } from "./mailbox";
@@ -244,6 +244,23 @@ test("letter choices at /join and /account/letters round-trip", async ({ page })
   await expect(page.getByLabel("News from my ward's organisers, once I have joined a ward")).toBeChecked();
   await page.goto("/account");
   await expect(page.getByRole("link", { name: "Choose your letters" })).toHaveAttribute("href", "/account/letters");
+});
+
+test("after a bounce /account/letters says why letters stopped and re-enables them", async ({ request }) => {
+  const member = await verifiedMember(request, uniqueEmail("bounced"));
+  await subscribe(request, member);
+  const message = JSON.stringify({ eventType: "Bounce", mail: {}, bounce: { bounceType: "Permanent", bouncedRecipients: [{ emailAddress: member.email, diagnosticCode: "550 mailbox unavailable" }] } });
+  const signed = await (await request.post(`http://127.0.0.1:${LETTERS_STAND_IN_PORT}/__sns/sign`, { data: { Message: message } })).json() as Record<string, string>;
+  expect((await postJson(request, "/api/letters/events", { ip: uniqueIp(), origin: null }, signed)).status()).toBe(200);
+  const stopped = plainText(await (await get(request, "/account/letters", callerOf(member))).text());
+  expect(stopped).toContain("A letter to your address bounced: the receiving mail server said \"550 mailbox unavailable\"");
+  expect(stopped).toContain("Re-enable letters to this address");
+  const reenable = await postForm(request, "/account/letters", callerOf(member), { action: "reenable" });
+  expect(reenable.headers().location).toBe("/account/letters?done=reenabled");
+  const after = plainText(await (await get(request, "/account/letters?done=reenabled", callerOf(member))).text());
+  expect(after).toContain("Letters are on again for this address.");
+  expect(after).not.toContain("Re-enable letters");
+  expect((await postForm(request, "/account/letters", callerOf(member), { action: "reenable" })).status()).toBe(400);
 });
 
 test("the letters pages have no accessibility problems", async ({ page, context }) => {
