@@ -17,7 +17,7 @@ const log = logger("letters");
 
 /** SNS messages are at most 256 KiB. */
 const MAX_BODY = 256 * 1024;
-/** How old (seconds) a message may be: SNS retries a failed delivery for up to an hour by the README's policy. */
+/** How old (seconds) a message may be: SNS's default HTTPS retries are over within minutes, so an hour is ample. */
 export const EVENT_MAX_AGE = 60 * 60;
 const CLOCK_SKEW = 5 * 60;
 const SNS_CERT_HOST = /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?$/;
