@@ -11,6 +11,7 @@ import { normaliseEmail } from "./users";
 import type { Mailer } from "@functions/email/mailer";
 import { waitText } from "@functions/http/form-guard";
 import { logger } from "@functions/log";
+import { setSubscriptionStatements, type LetterTopic } from "@functions/letters/subscriptions";
 
 const log = logger("security");
 
@@ -23,6 +24,8 @@ export interface JoinForm {
   agree: boolean;
   /** The session the device already had, if any: it ends when the new account signs in. */
   previousSessionId?: string | null | undefined;
+  /** The letters ticked on the form (none by default). */
+  letterTopics?: Partial<Record<LetterTopic, boolean>>;
 }
 
 export type JoinResult =
@@ -84,7 +87,12 @@ export async function joinCommunity(
     { email: form.email, password, displayName: form.displayName.trim() || null, previousSessionId: form.previousSessionId },
     siteUrl, now,
   );
-  if (result.ok) return result;
+  if (result.ok) {
+    // The new account exists now; its consent follows at once (a failure here leaves it subscribed to nothing).
+    const topics = Object.fromEntries(Object.entries(form.letterTopics ?? {}).filter(([, on]) => on));
+    if (Object.keys(topics).length > 0) await store.db.batch(setSubscriptionStatements(store.db, result.userId, topics, now));
+    return result;
+  }
   // The only refusal createAccount has is an address that already has an account.
   return { ok: false, status: 400, errors: result.errors, duplicate: result.errors.email !== undefined };
 }

@@ -22,6 +22,8 @@ export interface GuardOptions {
   freeText?: readonly string[];
   /** Throttles to count, each with the value it is keyed by (IP, email…). Counted before any work. */
   throttles?: (fields: URLSearchParams) => Array<[ThrottleRule, string]>;
+  /** A larger body than forms.ts's MAX_FORM_BYTES, for a form that takes long text (a letter). */
+  maxBytes?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export function emailThrottle(rule: ThrottleRule, fields: URLSearchParams): Arra
 
 /** Reads a form post and runs the shared checks and throttles above before the form's own rules; see GuardResult. */
 export async function guardForm(request: Request, store: ThrottleStore, options: GuardOptions): Promise<GuardResult> {
-  const form = await readForm(request);
+  const form = await readForm(request, options.maxBytes);
   if (!form.ok) return { ok: false, status: form.status, message: form.message };
   const seen = new Set<string>();
   for (const [name, value] of form.fields) {

@@ -1,6 +1,7 @@
 // Who on the staff may do what: the one rule for every staff permission (as decideAccess in functions/access.ts is for
 // pages). Roles (brief §8): an owner may do everything and manages staff; an admin runs members, donations, wards and the
-// audit log; an editor sees aggregate figures only, never a member's email. Console pages and endpoints ask
+// audit log; an editor sees aggregate figures only, never a member's email, and writes letters to the essays topic
+// (functions/letters/access.ts decides the audiences). Console pages and endpoints ask
 // decideStaffAccess for their action; console-guard.ts adds the sign-in and second-factor steps in front of it.
 
 /** The site roles beside the default member. */
@@ -27,10 +28,13 @@ export const STAFF_ACTIONS = [
   "wards.manage",
   "wards.organisers",
   "wards.proposals",
+  "letters.view",
+  "letters.write",
+  "letters.donors",
 ] as const;
 export type StaffAction = (typeof STAFF_ACTIONS)[number];
 
-const EDITOR: ReadonlySet<StaffAction> = new Set(["overview.view", "members.count"]);
+const EDITOR: ReadonlySet<StaffAction> = new Set(["overview.view", "members.count", "letters.view", "letters.write"]);
 const ADMIN: ReadonlySet<StaffAction> = new Set(STAFF_ACTIONS.filter((action) => action !== "staff.manage"));
 
 /** True when `role` may take `action`; members may take none. */

@@ -26,7 +26,7 @@ function browserNote(origin: string): string {
   return `<h:div class="feed-note">`
     + `<h:p>This is a web feed, also called RSS: a list of new essays that feed reader apps check for you. Nothing here tracks you, and no account or email address is needed.</h:p>`
     + `<h:p>To follow Smallism, copy this page's address from your browser's address bar into your feed reader.</h:p>`
-    + `<h:ul><h:li><h:a href="${origin}/feed/">How to follow Smallism by RSS</h:a></h:li><h:li><h:a href="${origin}/essays/">Read the essays on the site</h:a></h:li></h:ul>`
+    + `<h:ul><h:li><h:a href="${origin}/feed/">How to follow Smallism by RSS</h:a></h:li><h:li><h:a href="${origin}/essays/">Read the essays on the site</h:a></h:li><h:li><h:a href="${origin}/letters/">Letters we have emailed to members</h:a></h:li></h:ul>`
     + `</h:div>`;
 }
 

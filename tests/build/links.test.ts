@@ -27,6 +27,8 @@ const ON_DEMAND: ReadonlyArray<readonly [route: string, source: string]> = [
   ["/donate/thanks", "src/pages/donate/thanks.astro"],
   ["/strategy", "src/pages/strategy/index.astro"],
   ["/wards", "src/pages/wards/index.astro"],
+  ["/letters", "src/pages/letters/index.astro"],
+  ["/account/letters", "src/pages/account/letters.astro"],
   ...strategyPages().map((page) => [`/strategy/${page.slug}`, "src/pages/strategy/[slug].astro"] as const),
   ...essays().membersOnly.map((essay) => [`/essays/${essay.slug}`, "src/pages/essays/[...member].astro"] as const),
   ["/.well-known/brave-rewards-verification.txt", "src/pages/.well-known/brave-rewards-verification.txt.ts"],

@@ -24,6 +24,9 @@ const MAY: Record<StaffAction, SiteRole[]> = {
   "wards.manage": [O, A],
   "wards.organisers": [O, A],
   "wards.proposals": [O, A],
+  "letters.view": [O, A, E],
+  "letters.write": [O, A, E],
+  "letters.donors": [O, A],
 };
 
 describe("decideStaffAccess", () => {
