@@ -30,7 +30,7 @@ describe("shareWithVisitors", () => {
     expect(visitorPage("HEAD")).toBeNull();
     expect(visitorPage("GET", 404)).toBeNull();
     expect(visitorPage("GET", 200, { sessionLookupFailed: true })).toBeNull();
-    expect(visitorPage("GET", 200, { user: { id: "u", email: "m@example.org", displayName: null, emailVerified: true, role: "member", pendingEmail: null } })).toBeNull();
+    expect(visitorPage("GET", 200, { user: { id: "u", email: "m@example.org", displayName: null, emailVerified: true, role: "member", pendingEmail: null, hasPassword: true } })).toBeNull();
   });
 });
 
