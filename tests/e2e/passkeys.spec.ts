@@ -4,22 +4,13 @@
 // tests/support/test-authenticator.ts, an answer works once and a replay or another origin's answer is refused. The
 // passkey forms stay hidden without JavaScript while password and code sign-in still work. The other bent answers
 // (RP ID, challenge, signature, another member's credential) are refused in tests/worker/passkeys.test.ts.
-import type { CDPSession, Page } from "@playwright/test";
+import { virtualAuthenticator } from "./authenticator";
 import { test, expect, uniqueEmail, uniqueIp, submitSignIn } from "./fixtures";
 import { postForm, sessionCookieSet } from "./http";
 import { verifiedMember } from "./members";
 import { SITE_URL } from "@tests/support/test-env";
 import { TestCredential } from "@tests/support/test-authenticator";
 
-/** A virtual platform authenticator that holds resident keys and verifies its user. */
-async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable", { enableUI: false });
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { cdp, authenticatorId };
-}
 
 test("a member adds a passkey, signs out, signs in with it, and removes it; a removed one no longer works", async ({ page, request }) => {
   const member = await verifiedMember(request, uniqueEmail("passkey"));

@@ -5,7 +5,8 @@
 // starting again after the passkey button was used and cancelled, and a staff member's passkey passing the console's
 // second factor at /admin.
 import { execFileSync } from "node:child_process";
-import type { APIRequestContext, CDPSession, Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
+import { virtualAuthenticator } from "./authenticator";
 import { test, expect, uniqueEmail, submitCode, submitSignIn } from "./fixtures";
 import { expectNoAxeViolations } from "./axe";
 import { latestCode, waitForMail } from "./mailbox";
@@ -16,15 +17,6 @@ import { STATE_DIR } from "@tests/support/test-env";
 /** The security page itself (not a sign-in page whose `next` names it). */
 const AT_SECURITY = /^[^?]*\/account\/security$/;
 
-/** A virtual platform authenticator that holds resident keys and verifies its user. */
-async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable", { enableUI: false });
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** The `n`th sign-in code mailed to `email` (1 = the first), waiting for it to arrive. */
 async function signInCode(request: APIRequestContext, email: string, n: number): Promise<string> {

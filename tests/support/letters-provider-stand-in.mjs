@@ -18,6 +18,8 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { AwsV4Signer } from "aws4fetch";
 import { STAND_IN_KEYS, STAND_IN_TOPIC } from "./letters-stand-in-keys.mjs";
+// A seeded generator (mulberry32), so "fail 10% of calls" fails the same calls on every run.
+import { random } from "../../bench/generate-content.mjs";
 
 const CERT = readFileSync(new URL("./letters-stand-in-cert.pem", import.meta.url), "utf8");
 const KEY = readFileSync(new URL("./letters-stand-in-key.pem", import.meta.url), "utf8");
@@ -42,17 +44,6 @@ function stringToSign(m) {
   return keys.map((k) => `${k}\n${m[k]}\n`).join("");
 }
 
-/** A seeded generator (mulberry32), so "fail 10% of calls" fails the same calls on every run. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function signatureHolds(request, url, body) {
   const authorization = request.headers.authorization ?? "";
@@ -101,7 +92,7 @@ export function startLettersProviderStandIn(port, { keepBodies = true } = {}) {
       if (path === "/__fail" && request.method === "POST") {
         const options = JSON.parse((await readBody(request)) || "{}");
         failure = {
-          rate: Number(options.rate ?? 0), random: seeded(Number(options.seed ?? 1)), next: Number(options.next ?? 0),
+          rate: Number(options.rate ?? 0), random: random(Number(options.seed ?? 1)), next: Number(options.next ?? 0),
           status: Number(options.status ?? 503), type: String(options.type ?? (Number(options.status ?? 503) >= 500 ? "ServiceUnavailable" : "MessageRejected")),
         };
         return send(response, 200, { ok: true });
