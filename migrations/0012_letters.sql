@@ -47,6 +47,8 @@ CREATE TABLE letters (
 ) STRICT;
 CREATE INDEX letters_status_send_at ON letters(status, send_at);
 CREATE INDEX letters_created_at ON letters(created_at DESC, id DESC);
+-- A ward's letters, newest first (its organisers' page).
+CREATE INDEX letters_ward ON letters(ward_id, created_at DESC, id DESC) WHERE ward_id IS NOT NULL;
 CREATE INDEX letters_archive ON letters(sent_at DESC) WHERE archive_slug IS NOT NULL AND status = 'sent';
 
 -- One row per letter and recipient, written before the provider is called: the provider gets `id` as its

@@ -97,8 +97,7 @@ export async function handleLetterPost(context: LetterPostContext, letter: Lette
     if (!form.ok) return form;
     const detail = { audience: form.draft.audience, ward: form.draft.wardId, source: form.draft.source };
     if (letter === null) {
-      // createLetter makes the id inside its batch, so this row names the letter by its author and time (created_by, created_at).
-      const id = await createLetter(db, form.draft, actor.userId, now, [auditStatement(db, actor, "letters.create", null, now, detail)]);
+      const id = await createLetter(db, form.draft, actor.userId, now, (newId) => [auditStatement(db, actor, "letters.create", newId, now, detail)]);
       return { ok: true, id, done: "saved" };
     }
     const saved = await updateDraft(db, letter.id, form.draft, now, [auditStatement(db, actor, "letters.edit", letter.id, now, detail, true)]);

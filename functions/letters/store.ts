@@ -70,14 +70,17 @@ function draftValues(draft: LetterDraft): unknown[] {
 }
 
 /** Saves a new draft (with the caller's audit rows in the same batch) and returns its id. */
-export async function createLetter(db: D1Database, draft: LetterDraft, createdBy: string, now: number, also: D1PreparedStatement[] = []): Promise<string> {
+export async function createLetter(
+  db: D1Database, draft: LetterDraft, createdBy: string, now: number, also: D1PreparedStatement[] | ((id: string) => D1PreparedStatement[]) = [],
+): Promise<string> {
   const id = generateToken(10);
   await db.batch([
     db.prepare(
       `INSERT INTO letters (id, subject, source, essay_slug, body_markdown, body_html, body_text, audience, ward_id, status, created_by, created_at, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'draft', ?10, ?11, ?11)`,
     ).bind(id, ...draftValues(draft), createdBy, now),
-    ...also,
+    // A function gets the new letter's id, so an audit row in the same batch can name it.
+    ...(typeof also === "function" ? also(id) : also),
   ]);
   return id;
 }

@@ -59,7 +59,7 @@ describe("saving a letter", () => {
     const letter = await saved(ctx, { subject: "Hello", bodyMarkdown: "<script>x()</script> [bad](javascript:alert(1))" });
     expect(letter.bodyHtml).toBe("<p>&lt;script&gt;x()&lt;/script&gt; [bad](javascript:alert(1))</p>");
     expect(letter.status).toBe("draft");
-    expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE actor_id = ?1 AND action = 'letters.create'", ctx.actor.userId)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE actor_id = ?1 AND action = 'letters.create' AND target_id = ?2", ctx.actor.userId, letter.id)).toBe(1);
     const edit = await handleLetterPost(ctx, letter, fields({ subject: "Hello again" }), T0 + 5);
     expect(edit).toEqual({ ok: true, id: letter.id, done: "saved" });
     expect((await readLetter(DB, letter.id))!.subject).toBe("Hello again");
