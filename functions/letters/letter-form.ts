@@ -4,17 +4,18 @@
 // or take it back to draft. Each asks decideLetterAudience first and writes its audit row in the same batch as the
 // change (or after the test email, which changes nothing). A letter that has started sending can't be changed.
 import type { FieldErrors } from "@functions/auth/account";
+import { generateToken } from "@functions/auth/tokens";
 import { auditStatement, type Actor } from "@functions/staff/audit";
 import { field } from "@functions/http/forms";
 import { londonToUtc, utcToLondonFields } from "@functions/wards/london-time";
 import { composeFromEssay, composeFromMarkdown, type EssayForLetter } from "./compose";
 import { decideLetterAudience, mayQuoteMemberText, type LetterWriter } from "./access";
 import { LETTER_AUDIENCES, type LetterAudience } from "./audience";
-import { createLetter, scheduleLetter, startSending, unscheduleLetter, updateDraft, type Letter, type LetterDraft } from "./store";
+import { LETTER_ID, saveNewDraft, scheduleLetter, startSending, unscheduleLetter, updateDraft, type Letter, type LetterDraft } from "./store";
 import type { LetterQueue } from "./fan-out";
 
 /** Fields a letter page's forms send. */
-export const LETTER_FIELDS = ["action", "subject", "source", "essay", "bodyMarkdown", "audience", "ward", "date", "time"] as const;
+export const LETTER_FIELDS = ["action", "draft", "subject", "source", "essay", "bodyMarkdown", "audience", "ward", "date", "time"] as const;
 /** The biggest form a letter page reads: 100,000 characters of Markdown, URL-encoded (up to 3 bytes each, 9 for non-ASCII). */
 export const LETTER_FORM_BYTES = 400 * 1024;
 
@@ -97,7 +98,11 @@ export async function handleLetterPost(context: LetterPostContext, letter: Lette
     if (!form.ok) return form;
     const detail = { audience: form.draft.audience, ward: form.draft.wardId, source: form.draft.source };
     if (letter === null) {
-      const id = await createLetter(db, form.draft, actor.userId, now, (newId) => [auditStatement(db, actor, "letters.create", newId, now, detail)]);
+      // The form's draft key is the new letter's id, so a double click or a resent form saves one letter, not two.
+      const key = field(fields, "draft");
+      const id = LETTER_ID.test(key) ? key : generateToken(10);
+      const saved = await saveNewDraft(db, id, form.draft, actor.userId, now, (newId) => [auditStatement(db, actor, "letters.create", newId, now, detail, true)]);
+      if (saved === "taken") return { ok: false, status: 409, errors: { form: "This form was already used for another letter. Reload the page to write a new one." } };
       return { ok: true, id, done: "saved" };
     }
     const saved = await updateDraft(db, letter.id, form.draft, now, [auditStatement(db, actor, "letters.edit", letter.id, now, detail, true)]);
@@ -132,7 +137,7 @@ export async function handleLetterPost(context: LetterPostContext, letter: Lette
 /** The compose and schedule forms' values for a saved letter (its ward by slug), or a new one's defaults. */
 export function letterFormValues(letter: Letter | null, wardSlug: string): Record<string, string> {
   const when = letter?.sendAt ? utcToLondonFields(letter.sendAt) : { date: "", time: "09:00" };
-  if (letter === null) return { subject: "", source: "markdown", essay: "", bodyMarkdown: "", audience: "essays", ward: "", date: when.date, time: when.time };
+  if (letter === null) return { draft: generateToken(10), subject: "", source: "markdown", essay: "", bodyMarkdown: "", audience: "essays", ward: "", date: when.date, time: when.time };
   return {
     subject: letter.subject, source: letter.source, essay: letter.essaySlug ?? "", bodyMarkdown: letter.bodyMarkdown,
     audience: letter.audience, ward: wardSlug, date: when.date, time: when.time,

@@ -69,19 +69,35 @@ function draftValues(draft: LetterDraft): unknown[] {
   return [draft.subject, draft.source, draft.essaySlug, draft.bodyMarkdown, draft.bodyHtml, draft.bodyText, draft.audience, draft.audience === "ward" ? draft.wardId : null];
 }
 
-/** Saves a new draft (with the caller's audit rows in the same batch) and returns its id. */
+/** A new letter's id, also the compose form's draft key: 10 random bytes in base32 (generateToken). */
+export const LETTER_ID = /^[a-z2-7]{16}$/;
+
+/**
+ * Saves a new draft under `id` (the compose form's draft key), once: a repeated or concurrent post of the same form
+ * finds the letter the first one made ("repeat", and the caller's statements, given the id, should then change
+ * nothing: audit with ifChanged), and an id that names another writer's letter is "taken".
+ */
+export async function saveNewDraft(
+  db: D1Database, id: string, draft: LetterDraft, createdBy: string, now: number, also: (id: string) => D1PreparedStatement[] = () => [],
+): Promise<"created" | "repeat" | "taken"> {
+  const [insert] = await db.batch([
+    db.prepare(
+      `INSERT INTO letters (id, subject, source, essay_slug, body_markdown, body_html, body_text, audience, ward_id, status, created_by, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'draft', ?10, ?11, ?11) ON CONFLICT (id) DO NOTHING`,
+    ).bind(id, ...draftValues(draft), createdBy, now),
+    ...also(id),
+  ]);
+  if ((insert!.meta.changes ?? 0) > 0) return "created";
+  const owner = await db.prepare("SELECT created_by FROM letters WHERE id = ?1").bind(id).first<{ created_by: string }>();
+  return owner?.created_by === createdBy ? "repeat" : "taken";
+}
+
+/** Saves a new draft under a fresh id (with the caller's statements in the same batch) and returns the id. */
 export async function createLetter(
   db: D1Database, draft: LetterDraft, createdBy: string, now: number, also: D1PreparedStatement[] | ((id: string) => D1PreparedStatement[]) = [],
 ): Promise<string> {
   const id = generateToken(10);
-  await db.batch([
-    db.prepare(
-      `INSERT INTO letters (id, subject, source, essay_slug, body_markdown, body_html, body_text, audience, ward_id, status, created_by, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'draft', ?10, ?11, ?11)`,
-    ).bind(id, ...draftValues(draft), createdBy, now),
-    // A function gets the new letter's id, so an audit row in the same batch can name it.
-    ...(typeof also === "function" ? also(id) : also),
-  ]);
+  await saveNewDraft(db, id, draft, createdBy, now, typeof also === "function" ? also : () => also);
   return id;
 }
 

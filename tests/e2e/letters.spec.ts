@@ -154,6 +154,23 @@ test("bad input gets a clear message and changes nothing, never a 500", async ({
   expect(await (await get(request, `/admin/letters/${id}`, staff)).text()).toContain("Scheduled for Wednesday 1 July 2099, 09:00 (UK time).");
 });
 
+test("the new-letter form posted twice, one after the other or at once, saves one letter", async ({ request }) => {
+  const staff = callerOf(editor);
+  const form = await (await get(request, "/admin/letters/new", staff)).text();
+  const draft = /name="draft" value="([a-z2-7]{16})"/.exec(form)?.[1];
+  expect(draft, "the form carries its draft key").toBeDefined();
+  const fields = letterFields({ draft: draft!, subject: `Twice ${draft}` });
+  const answers = await Promise.all([1, 2].map(() => postForm(request, "/admin/letters/new", staff, fields)));
+  const again = await postForm(request, "/admin/letters/new", staff, fields);
+  for (const answer of [...answers, again]) expect(answer.headers().location).toBe(`/admin/letters/${draft}?done=saved`);
+  const list = await (await get(request, "/admin/letters", staff)).text();
+  expect(list.split(`Twice ${draft}`).length - 1).toBe(1);
+  // Another writer cannot save over it with the same key.
+  const taken = await postForm(request, "/admin/letters/new", callerOf(admin), letterFields({ draft: draft!, subject: "Someone else" }));
+  expect(taken.status()).toBe(409);
+  expect(await taken.text()).toContain("This form was already used for another letter.");
+});
+
 test("the archive shows essays letters only, never a members-only essay's text", async ({ request }) => {
   test.setTimeout(90_000);
   const staff = callerOf(admin);

@@ -8,7 +8,7 @@ import { handleLetterPost, letterFormValues, readLetterForm, refusedFormValues, 
 import { listArchive, parseArchiveCursor, readArchived } from "@functions/letters/archive";
 import { handleLetterChoices, readLetterTopics } from "@functions/letters/consent";
 import { listWardLetters } from "@functions/letters/ward-letters";
-import { readLetter, type Letter } from "@functions/letters/store";
+import { LETTER_ID, readLetter, type Letter } from "@functions/letters/store";
 import { readSubscriptions } from "@functions/letters/subscriptions";
 import { suppressStatement, readSuppression } from "@functions/letters/suppression";
 import { createWard, readWardForm } from "@functions/wards/ward-admin";
@@ -154,9 +154,49 @@ describe("test, send and schedule", () => {
   });
 });
 
+describe("a new letter's form posted twice", () => {
+  const letters = (actor: string) => count("SELECT COUNT(*) AS n FROM letters WHERE created_by = ?1", actor);
+  const audits = (actor: string) => count("SELECT COUNT(*) AS n FROM audit_log WHERE actor_id = ?1 AND action = 'letters.create'", actor);
+
+  it("saves one letter with one audit row, whether posted again later or twice at once", async () => {
+    const { ctx } = context("editor");
+    const { draft } = letterFormValues(null, "");
+    const first = await handleLetterPost(ctx, null, fields({ draft: draft! }), T0);
+    const again = await handleLetterPost(ctx, null, fields({ draft: draft!, subject: "Changed on the way" }), T0 + 1);
+    expect(first).toEqual({ ok: true, id: draft, done: "saved" });
+    expect(again).toEqual(first);
+    expect((await readLetter(DB, draft!))!.subject).toBe("News");
+    const { draft: other } = letterFormValues(null, "");
+    const both = await Promise.all([1, 2].map(() => handleLetterPost(ctx, null, fields({ draft: other! }), T0)));
+    expect(both.map((result) => result.ok && result.id)).toEqual([other, other]);
+    expect(await letters(ctx.actor.userId)).toBe(2);
+    expect(await audits(ctx.actor.userId)).toBe(2);
+  });
+
+  it("refuses another writer's draft key without touching their letter, and gives a malformed key a fresh id", async () => {
+    const { ctx: owner } = context("editor");
+    const { ctx: other } = context("editor");
+    const { draft } = letterFormValues(null, "");
+    await handleLetterPost(owner, null, fields({ draft: draft! }), T0);
+    expect(await handleLetterPost(other, null, fields({ draft: draft!, subject: "Hijack" }), T0)).toEqual({
+      ok: false, status: 409, errors: { form: "This form was already used for another letter. Reload the page to write a new one." },
+    });
+    expect((await readLetter(DB, draft!))!.subject).toBe("News");
+    expect(await letters(other.actor.userId)).toBe(0);
+    expect(await audits(other.actor.userId)).toBe(0);
+    for (const key of ["", "NOT-A-KEY", "a".repeat(17), "'; DROP TABLE letters; --"]) {
+      const result = await handleLetterPost(other, null, fields({ draft: key }), T0);
+      expect(result.ok && LETTER_ID.test(result.id) && result.id !== key).toBe(true);
+    }
+    expect(await letters(other.actor.userId)).toBe(4);
+  });
+});
+
 describe("the forms' values", () => {
   it("shows a new letter's defaults, a saved letter's own values, and what a refused post typed", async () => {
-    expect(letterFormValues(null, "")).toEqual({ subject: "", source: "markdown", essay: "", bodyMarkdown: "", audience: "essays", ward: "", date: "", time: "09:00" });
+    const fresh = letterFormValues(null, "");
+    expect(fresh).toEqual({ draft: expect.stringMatching(LETTER_ID), subject: "", source: "markdown", essay: "", bodyMarkdown: "", audience: "essays", ward: "", date: "", time: "09:00" });
+    expect(letterFormValues(null, "").draft, "each new form gets its own draft key").not.toBe(fresh.draft);
     const { ctx } = context("admin");
     const w = await ward();
     const letter = await saved(ctx, { source: "essay", essay: "public-one", audience: "ward", ward: w.slug, bodyMarkdown: "A note.", subject: "" });
@@ -166,6 +206,8 @@ describe("the forms' values", () => {
     });
     const typed = fields({ subject: "Typed", bodyMarkdown: "Kept" });
     expect(refusedFormValues(letterFormValues(null, ""), typed)).toMatchObject({ subject: "Typed", bodyMarkdown: "Kept", audience: "essays" });
+    // A refused new letter keeps its draft key, so saving it again after the fix still makes one letter.
+    expect(refusedFormValues(fresh, fields({ draft: fresh.draft! }))).toMatchObject({ draft: fresh.draft });
     expect(refusedFormValues({ subject: "Saved" }, new URLSearchParams({ action: "schedule", date: "2020-01-01", time: "07:00" }))).toEqual({ subject: "Saved", date: "2020-01-01", time: "07:00" });
   });
 });
