@@ -3,8 +3,8 @@
 // is in any client file, while the Worker holds it all (the control: each phrase is really the console's).
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLIENT, SERVER, rel, requireBuild, walk } from "./dist";
-import { filesContaining, haystacks, type Haystack } from "./haystacks";
+import { CLIENT, rel, walk } from "./dist";
+import { builtHaystacks, filesContaining, type Haystack } from "./haystacks";
 
 /** Phrases only console pages say. */
 const CONSOLE_PHRASES = [
@@ -18,9 +18,7 @@ const CONSOLE_PHRASES = [
 let client: Haystack[];
 let server: Haystack[];
 beforeAll(() => {
-  requireBuild();
-  client = haystacks(CLIENT);
-  server = haystacks(SERVER);
+  ({ client, server } = builtHaystacks());
 });
 
 describe("the staff console is sealed", () => {

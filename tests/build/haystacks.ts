@@ -3,7 +3,7 @@
 // word keys (tests/support/text.ts), so a sentence is found whatever quotes, tags or escapes surround its words.
 import { stripInlineMarkdown } from "@tests/support/mdx";
 import { decodeEntities, markupToText, wordKey } from "@tests/support/text";
-import { fileText, walk } from "./dist";
+import { CLIENT, SERVER, fileText, requireBuild, walk } from "./dist";
 
 /** Decodes JavaScript/JSON string escapes (\u2019, \u{1F600}, \x27, \n, \", \\) so text inside bundles compares. */
 export function decodeJsEscapes(text: string): string {
@@ -38,4 +38,10 @@ export function haystacks(dir: string): Haystack[] {
 export function filesContaining(stacks: Haystack[], needle: string): string[] {
   const key = ` ${wordKey(needle)} `;
   return stacks.filter((stack) => stack.keys.some((text) => text.includes(key))).map((stack) => stack.file);
+}
+
+/** The build's two halves as haystacks: dist/client (served to anyone) and dist/server (the Worker), after requireBuild. */
+export function builtHaystacks(): { client: Haystack[]; server: Haystack[] } {
+  requireBuild();
+  return { client: haystacks(CLIENT), server: haystacks(SERVER) };
 }

@@ -11,8 +11,8 @@ import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mdxSentences } from "@tests/support/mdx";
 import { essays, strategyPages, type ContentFile } from "./content";
-import { CLIENT, ROOT, SERVER, fileText, rel, requireBuild, walk } from "./dist";
-import { filesContaining, haystacks, type Haystack } from "./haystacks";
+import { CLIENT, ROOT, fileText, rel, walk } from "./dist";
+import { builtHaystacks, filesContaining, type Haystack } from "./haystacks";
 
 const ESSAYS = essays();
 const MEMBER_PAGES: Array<[label: string, file: ContentFile]> = [
@@ -23,9 +23,7 @@ const MEMBER_PAGES: Array<[label: string, file: ContentFile]> = [
 let client: Haystack[];
 let server: Haystack[];
 beforeAll(() => {
-  requireBuild();
-  client = haystacks(CLIENT);
-  server = haystacks(SERVER);
+  ({ client, server } = builtHaystacks());
 });
 
 describe("sentence extraction", () => {
