@@ -51,14 +51,14 @@ async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promi
 /** Steps 1–3 in the request's log context and D1 session, counting D1 queries when the build reports them. */
 async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promise<Response> {
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
-  const { countsD1Queries, hashSecretOrNull, openDbSession } = await import("./lib/runtime");
+  const { countsD1Queries, getDb, hashSecretOrNull, openDbSession } = await import("./lib/runtime");
   const { formActionOrigins } = await import("./lib/stripe-origins");
   const token = readSessionCookie(context.cookies, context.url);
   const d1 = openDbSession(sessionStart(context.request.method, token !== null, readBookmarkCookie(context.cookies, context.url)));
   const secret = hashSecretOrNull();
   const net = secret === null ? "unkeyed" : networkTag(secret, context.request);
   const render = async (): Promise<Response> => {
-    const response = await handle(context, next, token, formActionOrigins);
+    const response = await handle(context, next, token, getDb, formActionOrigins);
     // A member's bookmark moves on while their session lasts (a sign-in's first page starts at the primary instead).
     const memberStays = context.locals.session !== null && Boolean(readSessionCookie(context.cookies, context.url));
     keepBookmarkCookie(context.cookies, context.url, memberStays, d1.bookmark());
@@ -78,7 +78,9 @@ async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promis
 }
 
 /** The middleware's work for an on-demand request (see the header comment). */
-async function handle(context: APIContext, next: MiddlewareNext, token: string | null, formActionOrigins: () => string[]): Promise<Response> {
+async function handle(
+  context: APIContext, next: MiddlewareNext, token: string | null, getDb: () => D1Database, formActionOrigins: () => string[],
+): Promise<Response> {
   if (!isSameOriginRequest(context.request, context.url)) {
     logger("security").warn("origin.refused", { path: context.url.pathname });
     await discardBody(context.request);
@@ -94,7 +96,6 @@ async function handle(context: APIContext, next: MiddlewareNext, token: string |
     if (hinted) clearSignedInHint(context.cookies, context.url);
   } else {
     try {
-      const { getDb } = await import("./lib/runtime");
       const result = await validateSessionToken(getDb(), token, nowSeconds());
       if (result.session === null) {
         clearSessionCookie(context.cookies, context.url);
