@@ -26,8 +26,8 @@ const WRITERS: Record<LogLevel, (line: string) => void> = {
   error: (line) => console.error(line),
 };
 
-/** What every auth and security line of one request carries. */
-export interface LogContext { net: string }
+/** What every auth and security line of one request carries; `net` is worked out only when a line needs it (an HMAC). */
+export interface LogContext { net: () => string }
 
 const requestContext = new AsyncLocalStorage<LogContext>();
 const CONTEXT_TYPES: ReadonlySet<LogType> = new Set(["auth", "security"]);
@@ -40,7 +40,7 @@ export function runWithLogContext<T>(context: LogContext, work: () => T): T {
 /** Writes one line: `{"level":…,"type":…,"event":…, …fields}`. */
 export function logEvent(level: LogLevel, type: LogType, event: string, fields: LogFields = {}): void {
   const context = CONTEXT_TYPES.has(type) ? requestContext.getStore() : undefined;
-  const all: Record<string, unknown> = context === undefined ? fields : { net: context.net, ...fields };
+  const all: Record<string, unknown> = context === undefined ? fields : { net: context.net(), ...fields };
   const safe = Object.fromEntries(Object.entries(all).map(([key, value]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : value]));
   WRITERS[level](JSON.stringify({ ...safe, level, type, event }, ["level", "type", "event", ...Object.keys(safe)]));
 }

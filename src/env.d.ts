@@ -9,6 +9,8 @@ declare namespace App {
     session: import("@functions/auth/sessions").Session | null;
     /** True when the session lookup itself failed (D1 error): pages must fail closed. */
     sessionLookupFailed: boolean;
+    /** Set by a member-only page that was rendered for a member allowed to read it: keep its HTML (src/lib/member-page-cache.ts). */
+    keepMemberPage?: string;
   }
 }
 

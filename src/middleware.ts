@@ -52,13 +52,15 @@ async function onDemandRequest(context: APIContext, next: MiddlewareNext): Promi
 async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promise<Response> {
   // Loaded only on demand: prerendering runs in Node, where cloudflare:workers does not exist.
   const { countsD1Queries, getDb, hashSecretOrNull, openDbSession } = await import("./lib/runtime");
-  const { formActionOrigins } = await import("./lib/stripe-origins");
+  const { finishAnswerHeaders } = await import("./lib/answer-headers");
   const token = readSessionCookie(context.cookies, context.url);
   const d1 = openDbSession(sessionStart(context.request.method, token !== null, readBookmarkCookie(context.cookies, context.url)));
   const secret = hashSecretOrNull();
-  const net = secret === null ? "unkeyed" : networkTag(secret, context.request);
+  // Most requests write no auth or security line, so the network's keyed hash is made only for the first one.
+  let tag: string | undefined;
+  const net = () => (tag ??= secret === null ? "unkeyed" : networkTag(secret, context.request));
   const render = async (): Promise<Response> => {
-    const response = await handle(context, next, token, getDb, formActionOrigins);
+    const response = await handle(context, next, token, getDb, finishAnswerHeaders);
     // A member's bookmark moves on while their session lasts (a sign-in's first page starts at the primary instead).
     const memberStays = context.locals.session !== null && Boolean(readSessionCookie(context.cookies, context.url));
     keepBookmarkCookie(context.cookies, context.url, memberStays, d1.bookmark());
@@ -79,7 +81,7 @@ async function renderOnDemand(context: APIContext, next: MiddlewareNext): Promis
 
 /** The middleware's work for an on-demand request (see the header comment). */
 async function handle(
-  context: APIContext, next: MiddlewareNext, token: string | null, getDb: () => D1Database, formActionOrigins: () => string[],
+  context: APIContext, next: MiddlewareNext, token: string | null, getDb: () => D1Database, finishAnswerHeaders: (headers: Headers) => void,
 ): Promise<Response> {
   if (!isSameOriginRequest(context.request, context.url)) {
     logger("security").warn("origin.refused", { path: context.url.pathname });
@@ -117,10 +119,10 @@ async function handle(
   // a request with a session cookie never looks there. Nothing leaves the Worker cacheable by a browser or proxy.
   // `astro dev` never caches, so an edit shows at once.
   const { markMemberAnswer, servePublicPage } = await import("./lib/public-cache");
+  // A member-only page rendered for a member who may read it is kept for the next one (src/lib/member-page-cache.ts).
+  const { storeMemberPage: keepMemberAnswer } = await import("./lib/member-page-cache");
   const setsCookies = () => !context.cookies.headers().next().done;
-  const response = token !== null ? markMemberAnswer(await next()) : import.meta.env.DEV ? await next() : await servePublicPage(context.request, next, setsCookies);
-  applySecurityHeaders(response.headers, formActionOrigins());
-  response.headers.set("Cache-Control", "private, no-store");
-  response.headers.append("Vary", "Cookie");
+  const response = token !== null ? markMemberAnswer(await keepMemberAnswer(context.locals, await next())) : import.meta.env.DEV ? await next() : await servePublicPage(context.request, next, setsCookies);
+  finishAnswerHeaders(response.headers);
   return response;
 }

@@ -1,13 +1,16 @@
 // The edge cache for on-demand pages every visitor sees the same (the strategy index, a strategy page's public
-// summary, the ward finder and ward pages): a page opts in with shareWithVisitors(Astro), and only for a GET by a
-// reader with no session. The middleware looks such pages up in the Workers Cache API, and stores them, only for
-// requests that carry no session cookie, so a hit costs no D1 query and no render, and no member ever gets or fills
-// a shared copy: a request with a session cookie never touches the cache, a copy is stored only when the page
-// opted in and no cookie is being set, and the key is the URL alone (no header of the request). What leaves the
-// Worker always says `private, no-store` (the middleware), so no browser or proxy keeps a visitor's copy to show a
-// member after they sign in. `X-Public-Cache` says what happened (hit, stored, not-shared, member). Ward changes
-// purge their pages here; strategy pages change only with a deploy.
+// summary, the ward finder and ward pages, the letters archive): a page opts in with shareWithVisitors(Astro), and
+// only for a GET by a reader with no session. Only the paths SHARED_PATHS names are ever looked up or stored, so
+// every other request (sign-in, join, account pages, endpoints) pays nothing for the cache. A visitor's request for
+// such a path is answered from the Workers Cache API before Astro runs at all (servePublicCopy, from the Worker's
+// entry: no routing, no middleware, no D1), and on a miss the middleware renders and stores the page
+// (servePublicPage). No member ever gets or fills a shared copy: a request with a session cookie never touches the
+// cache, a copy is stored only when the page opted in and no cookie is being set, and the key is the URL alone (no
+// header of the request). What leaves the Worker always says `private, no-store` (finishAnswerHeaders), so no
+// browser or proxy keeps a visitor's copy to show a member after they sign in. `X-Public-Cache` says what happened
+// (hit, stored, not-shared, member). Ward changes purge their pages here; strategy pages change only with a deploy.
 
+import { namesSessionCookies } from "@functions/auth/session-cookie";
 import { errorMessage, logger } from "@functions/log";
 
 /** How long a visitor's copy may be served from the cache, in seconds. */
@@ -15,6 +18,17 @@ export const PUBLIC_PAGE_TTL = 60;
 
 /** The Cache-Control a page's answer carries into the cache (the middleware replaces it on the way out). */
 const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_PAGE_TTL}`;
+
+/**
+ * The paths whose pages may opt in: the strategy index and pages, the ward finder and ward pages, the letters archive
+ * and letters (one segment below each; with or without the trailing slash, as Astro serves both).
+ */
+const SHARED_PATHS = /^\/(?:strategy|wards|letters)(?:\/[^/]+)?\/?$/;
+
+/** True for a path whose page may be shared with visitors (and so is worth looking up in the cache). */
+export function isSharedPath(pathname: string): boolean {
+  return SHARED_PATHS.test(pathname);
+}
 
 /** What the middleware did with the cache for one request, in the `X-Public-Cache` response header. */
 export type PublicCacheOutcome = "hit" | "stored" | "not-shared" | "member";
@@ -29,6 +43,12 @@ interface PageContext {
 
 /** Marks this page's answer as the same for every visitor (cacheable), when it is a 200 GET for a reader with no session. */
 export function shareWithVisitors(page: PageContext): void {
+  // A page outside SHARED_PATHS is never looked up, so storing it would only fill the cache: say so in the log.
+  const { pathname } = new URL(page.request.url);
+  if (!isSharedPath(pathname)) {
+    logger("site").error("public_cache.unlisted_path", { path: pathname });
+    return;
+  }
   const { user, sessionLookupFailed } = page.locals;
   if (page.request.method !== "GET" || user !== null || sessionLookupFailed || (page.response.status ?? 200) !== 200) return;
   page.response.headers.set("Cache-Control", PUBLIC_CACHE_CONTROL);
@@ -59,11 +79,10 @@ function isShareable(response: Response, setsCookies: boolean): boolean {
  */
 export async function servePublicPage(request: Request, render: () => Promise<Response>, setsCookies: () => boolean): Promise<Response> {
   const cache = edgeCache();
-  if (cache === null || request.method !== "GET") return withOutcome(await render(), "not-shared");
+  if (cache === null || request.method !== "GET" || !isSharedPath(new URL(request.url).pathname)) return withOutcome(await render(), "not-shared");
   const key = keyFor(request.url);
-  // The cache only ever saves work: when it fails, the page is rendered (and not stored) as if it were not there.
-  const hit = await cache.match(key).catch((error: unknown) => cacheFailed("match", error));
-  if (hit !== undefined) return withOutcome(new Response(hit.body, hit), "hit");
+  const hit = await lookUp(cache, key);
+  if (hit !== null) return hit;
   const response = await render();
   if (!isShareable(response, setsCookies())) return withOutcome(response, "not-shared");
   const stored = await cache.put(key, response.clone()).then(() => true, (error: unknown) => {
@@ -71,6 +90,25 @@ export async function servePublicPage(request: Request, render: () => Promise<Re
     return false;
   });
   return withOutcome(response, stored ? "stored" : "not-shared");
+}
+
+/**
+ * A visitor's copy for a GET of a shared path by a request that names neither the session cookie nor the signed-in
+ * hint, straight from the cache (the Worker's entry answers with it before Astro runs); null when there is none, and
+ * the request goes on to Astro (whose middleware renders and stores it, and handles every request with cookies).
+ */
+export async function servePublicCopy(request: Request): Promise<Response | null> {
+  const cache = edgeCache();
+  if (cache === null || request.method !== "GET") return null;
+  const url = new URL(request.url);
+  if (!isSharedPath(url.pathname) || namesSessionCookies(request.headers.get("Cookie"), url)) return null;
+  return lookUp(cache, keyFor(request.url));
+}
+
+/** The cached copy for `key` marked as a hit, or null; the cache only ever saves work, so a failed lookup is a miss. */
+async function lookUp(cache: Cache, key: Request): Promise<Response | null> {
+  const hit = await cache.match(key).catch((error: unknown) => cacheFailed("match", error));
+  return hit === undefined ? null : withOutcome(new Response(hit.body, hit), "hit");
 }
 
 /** Logs a failed cache operation (the request goes on without the cache). */

@@ -10,4 +10,16 @@ describe("formatLongDate", () => {
   ])("%s is %s", (iso, expected) => {
     expect(formatLongDate(new Date(iso))).toBe(expected);
   });
+
+  it("is Intl's en-GB long date in UTC, for every day of a leap year and the years around it", () => {
+    const intl = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    const differences: string[] = [];
+    for (let day = 0; day < 380; day++) {
+      // Each day at a different hour, so late evenings and early mornings (UTC) are covered too.
+      const date = new Date(Date.UTC(2027, 11, 25 + day, (day * 7) % 24, 59));
+      if (formatLongDate(date) !== intl.format(date)) differences.push(`${date.toISOString()}: ${formatLongDate(date)} ≠ ${intl.format(date)}`);
+    }
+    expect(differences).toEqual([]);
+    expect(formatLongDate(new Date(Date.UTC(2028, 1, 29)))).toBe("29 February 2028");
+  });
 });

@@ -63,7 +63,7 @@ describe("runWithLogContext", () => {
   it("adds the request's network tag to auth and security lines written inside it, across awaits, and only there", async () => {
     const lines = { log: [] as string[], warn: [] as string[], error: [] as string[] };
     for (const method of ["log", "warn", "error"] as const) vi.spyOn(console, method).mockImplementation((line: string) => void lines[method].push(line));
-    await runWithLogContext({ net: "a1b2c3d4e5f60718" }, async () => {
+    await runWithLogContext({ net: () => "a1b2c3d4e5f60718" }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       logger("auth").info("signin.failed", { userId: "u1" });
       logger("security").warn("throttle.refused", { rules: "signin:ip" });
@@ -76,5 +76,15 @@ describe("runWithLogContext", () => {
       '{"level":"info","type":"auth","event":"outside"}',
     ]);
     expect(lines.warn).toEqual(['{"level":"warn","type":"security","event":"throttle.refused","net":"a1b2c3d4e5f60718","rules":"signin:ip"}']);
+  });
+
+  it("works the tag out only when an auth or security line is written", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    let asked = 0;
+    const net = () => { asked++; return "a1b2c3d4e5f60718"; };
+    await runWithLogContext({ net }, async () => logger("donations").info("checkout.created"));
+    expect(asked).toBe(0);
+    await runWithLogContext({ net }, async () => logger("auth").info("signin"));
+    expect(asked).toBe(1);
   });
 });

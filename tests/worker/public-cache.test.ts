@@ -1,10 +1,14 @@
 // The public page cache (src/lib/public-cache.ts) inside workerd, with the Workers Cache API: a page opts in only for
 // a 200 GET by a reader with no session; a cookie-less GET of an opted-in page is stored, then served without a
-// render; nothing is stored that did not opt in, sets a cookie, failed or was not a GET; a purge drops the copy.
+// render; nothing is stored that did not opt in, sets a cookie, failed or was not a GET; a purge drops the copy. Only
+// the shared paths are looked up at all, and the Worker's entry answers a visitor's hit (servePublicCopy) only for a
+// request that names neither the session cookie nor the signed-in hint.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { purgePublicPages, servePublicPage, shareWithVisitors } from "@src/lib/public-cache";
+import { isSharedPath, purgePublicPages, servePublicCopy, servePublicPage, shareWithVisitors } from "@src/lib/public-cache";
 
 const ORIGIN = "https://smallism.example";
+/** workerd's default cache (the DOM typings of `caches` do not know it). */
+const edgeCache = () => (globalThis as unknown as { caches: { default: Cache } }).caches.default;
 let counter = 0;
 const freshUrl = () => `${ORIGIN}/strategy/?public-cache-test=${++counter}-${crypto.randomUUID()}`;
 
@@ -31,6 +35,36 @@ describe("shareWithVisitors", () => {
     expect(visitorPage("GET", 404)).toBeNull();
     expect(visitorPage("GET", 200, { sessionLookupFailed: true })).toBeNull();
     expect(visitorPage("GET", 200, { user: { id: "u", email: "m@example.org", displayName: null, emailVerified: true, role: "member", pendingEmail: null, hasPassword: true } })).toBeNull();
+  });
+});
+
+describe("the shared paths", () => {
+  it("are the strategy, ward and letters indexes and pages, and nothing else", () => {
+    for (const path of ["/strategy/", "/strategy/how-members-vote/", "/wards/", "/wards/hackney-central/", "/letters/", "/letters/june-letter/", "/strategy", "/strategy/how-members-vote"]) {
+      expect(isSharedPath(path), path).toBe(true);
+    }
+    for (const path of ["/", "/strategyx/", "/join", "/login", "/account", "/account/letters", "/wards/hackney-central/organise", "/wards/a/letters/1",
+      "/strategy/a/b/", "/essays/members-only/", "/admin/", "/api/letters/events", "/unsubscribe", "/logout"]) {
+      expect(isSharedPath(path), path).toBe(false);
+    }
+  });
+
+  it("are the only pages that may opt in (a page elsewhere is not marked, and the log says so)", () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const context = { request: new Request(`${ORIGIN}/join`), locals: { user: null, sessionLookupFailed: false }, response: { headers: new Headers() } };
+    shareWithVisitors(context);
+    expect(context.response.headers.get("Cache-Control")).toBeNull();
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([{ level: "error", type: "site", event: "public_cache.unlisted_path", path: "/join" }]);
+    vi.restoreAllMocks();
+  });
+
+  it("are the only ones looked up: any other path is rendered without touching the cache", async () => {
+    const match = vi.spyOn(edgeCache(), "match");
+    const answer = await servePublicPage(new Request(`${ORIGIN}/join?x=${++counter}`), page("join"), () => false);
+    expect(answer.headers.get("X-Public-Cache")).toBe("not-shared");
+    expect(await servePublicCopy(new Request(`${ORIGIN}/login`))).toBeNull();
+    expect(match).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
   });
 });
 
@@ -70,8 +104,6 @@ describe("servePublicPage", () => {
   });
 });
 
-/** workerd's default cache (the DOM typings of `caches` do not know it). */
-const edgeCache = () => (globalThis as unknown as { caches: { default: Cache } }).caches.default;
 
 describe("a failing cache", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -86,5 +118,40 @@ describe("a failing cache", () => {
     const storeFailed = await servePublicPage(new Request(freshUrl()), render, () => false);
     expect(storeFailed.headers.get("X-Public-Cache")).toBe("not-shared");
     expect(await storeFailed.text()).toBe("rendered");
+  });
+});
+
+describe("servePublicCopy (the Worker's entry, before Astro)", () => {
+  async function stored(): Promise<string> {
+    const url = freshUrl();
+    const answer = await servePublicPage(new Request(url), page("visitor copy", { headers: { "Cache-Control": "public, max-age=60" } }), () => false);
+    expect(answer.headers.get("X-Public-Cache")).toBe("stored");
+    return url;
+  }
+
+  it("answers a cookie-less GET with the stored copy, marked a hit", async () => {
+    const url = await stored();
+    const copy = await servePublicCopy(new Request(url));
+    expect(copy?.headers.get("X-Public-Cache")).toBe("hit");
+    expect(await copy?.text()).toBe("visitor copy");
+    const other = await servePublicCopy(new Request(url, { headers: { Cookie: "__cf_bm=abc; theme=dark" } }));
+    expect(await other?.text(), "cookies that are not ours do not matter").toBe("visitor copy");
+  });
+
+  it("leaves to Astro a request naming the session cookie or the hint (whatever their values), a miss, and anything but a GET", async () => {
+    const url = await stored();
+    for (const cookie of ["__Host-smallism_session=forged", "__Host-smallism_session=", "a=b; __Host-smallism_signed_in=1", "__Host-smallism_signed_in=0"]) {
+      expect(await servePublicCopy(new Request(url, { headers: { Cookie: cookie } })), cookie).toBeNull();
+    }
+    expect(await servePublicCopy(new Request(url, { method: "HEAD" }))).toBeNull();
+    expect(await servePublicCopy(new Request(url, { method: "POST", body: "a=b" }))).toBeNull();
+    expect(await servePublicCopy(new Request(freshUrl())), "nothing stored yet").toBeNull();
+  });
+
+  it("is a miss when the lookup fails", async () => {
+    const url = await stored();
+    vi.spyOn(edgeCache(), "match").mockRejectedValueOnce(new Error("cache unavailable"));
+    expect(await servePublicCopy(new Request(url))).toBeNull();
+    vi.restoreAllMocks();
   });
 });

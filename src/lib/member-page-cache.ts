@@ -1,0 +1,36 @@
+// Member-only pages kept per Worker isolate. A strategy page or a members-only essay, as a member who may read it sees
+// it, is the same HTML for every such member: the layout knows only that someone is signed in, and nothing on the
+// page names them (tests/e2e/member-page-cache.spec.ts shows two members the same bytes, with neither's name or
+// address in them). Rendering it was most of such a page's own CPU (README: Performance), so the first render is kept
+// in memory and later requests get it without rendering the MDX body or the layout.
+//
+// How it stays sealed: the page itself decides access (decideAccess) on every request and only then, for "full",
+// answers with a kept copy (keptMemberPage) or asks for its render to be kept (keepMemberPage); the middleware keeps
+// the HTML of that 200 answer (storeMemberPage). A copy never leaves by any other path, the key names the entry and
+// its version (collection, id, digest), and it is bounded by the member-only entries in the Worker. The response
+// headers (cookies, security, caching) are the middleware's, on each answer, not part of the copy. `astro dev` keeps
+// nothing, so an edit to the layout or a component shows at once.
+const kept = new Map<string, string>();
+
+/** The page context keepMemberPage marks. */
+interface PageLocals { locals: Pick<App.Locals, "keepMemberPage"> }
+
+/** A kept copy of the member page `key` as a response, or null when this isolate has not rendered it yet. */
+export function keptMemberPage(key: string): Response | null {
+  const html = import.meta.env.DEV ? undefined : kept.get(key);
+  return html === undefined ? null : new Response(html, { headers: { "Content-Type": "text/html" } });
+}
+
+/** Asks the middleware to keep this request's rendered page as `key` (call only where decideAccess said "full"). */
+export function keepMemberPage(page: PageLocals, key: string): void {
+  page.locals.keepMemberPage = key;
+}
+
+/** Keeps the HTML of a 200 answer the page asked to keep, and gives the answer back with the same body. */
+export async function storeMemberPage(locals: Pick<App.Locals, "keepMemberPage">, response: Response): Promise<Response> {
+  const key = locals.keepMemberPage;
+  if (key === undefined || response.status !== 200 || import.meta.env.DEV) return response;
+  const html = await response.text();
+  kept.set(key, html);
+  return new Response(html, response);
+}
