@@ -36,29 +36,6 @@ function minifyWorker() {
   };
 }
 
-/**
- * Renders the Worker's pages to a string instead of a stream: the adapter creates Astro's app with its default
- * (streaming), and every page here has done its waiting (the session, its D1 reads) before its first byte, so
- * streaming sent nothing sooner and cost CPU on every request (a TextEncoder call and a stream step per chunk;
- * README: Performance). Astro's `createApp({ streaming: false })` is the public switch; this hands it to the
- * adapter by answering for `virtual:astro:app`, the module the adapter's `astro/app/entrypoint` re-exports, in the
- * Worker's build only. tests/e2e/public-cache... checks the answers carry a Content-Length, so a change in Astro
- * that bypasses this shows.
- */
-function renderWithoutStreaming() {
-  const id = "\0smallism:app";
-  return {
-    name: "smallism-render-without-streaming",
-    enforce: "pre",
-    apply: "build",
-    applyToEnvironment: (environment) => environment.name === "ssr",
-    resolveId: (source) => (source === "virtual:astro:app" ? id : undefined),
-    load: (loaded) => loaded === id
-      ? `import { createApp as createAstroApp } from "astro/app/entrypoint/prod";\nexport const createApp = (options) => createAstroApp({ ...options, streaming: false });\n`
-      : undefined,
-  };
-}
-
 /** Adds /dev/mailbox to dev servers and test builds only (DEV_MAILBOX=1); production builds never contain it. */
 const devMailbox = {
   name: "smallism-dev-mailbox",
@@ -104,7 +81,7 @@ export default defineConfig({
     // Never inline scripts: the Content-Security-Policy allows scripts from our own origin only.
     build: { assetsInlineLimit: 0 },
     // The common-password list is generated into the Worker from its npm package (src/integrations/common-passwords.ts).
-    plugins: [commonPasswords(), minifyWorker(), renderWithoutStreaming()],
+    plugins: [commonPasswords(), minifyWorker()],
     // The dev-server tests (playwright.dev.config.ts) keep their own pre-bundled dependencies: two dev servers sharing
     // node_modules/.vite re-bundle each other's and break (one with another's settings sees a different config).
     cacheDir: process.env.SMALLISM_VITE_CACHE_DIR,
