@@ -2,8 +2,11 @@
 // script, cannot paint until that second file has arrived. After the build, this integration puts both into every
 // prerendered page itself: each `<link rel="stylesheet" href="/_astro/….css">` becomes a <style> with the same CSS,
 // and each classic `<script src="/_astro/….js">` (the signed-in hint, which must run before the body is drawn) a
-// <script> with the same code. The Content-Security-Policy stays strict: dist/client/_headers gets the SHA-256 of each
-// inlined text in style-src and script-src, so exactly those texts may run ('unsafe-inline' never appears).
+// <script> with the same code. The page's module scripts (the menu's and the share buttons' enhancements, a few
+// hundred bytes each) go inline too: they never held the paint back, but their requests went out beside the page's
+// own and shared its first round trips with the hero picture, so a phone on a slow network painted later (README:
+// Performance). The Content-Security-Policy stays strict: dist/client/_headers gets the SHA-256 of each inlined text
+// in style-src and script-src, so exactly those texts may run ('unsafe-inline' never appears).
 // Pages the Worker renders keep their links: the Worker's policy has no hashes, and a member who reaches one has
 // usually been on the site before. `npm run dev` is untouched (Vite serves its own styles there).
 // README "Performance" says what it costs later page views; tests/build/first-paint.test.ts checks every essay.
@@ -16,14 +19,17 @@ import { AstroError } from "astro/errors";
 
 const STYLESHEET = /<link rel="stylesheet" href="(\/_astro\/[^"]+\.css)">/g;
 const CLASSIC_SCRIPT = /<script src="(\/_astro\/[^"]+\.js)"><\/script>/g;
+const MODULE_SCRIPT = /<script type="module" src="(\/_astro\/[^"]+\.js)"><\/script>/g;
+/** A static import by relative path, which would resolve against the page instead of /_astro/ once inlined. */
+const RELATIVE_IMPORT = /(?:\bimport|\bfrom)\s*["']\.{1,2}\//;
 
 /** The CSP source expression allowing exactly this inline text. */
 export function cspHash(text: string): string {
   return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 }
 
-/** A page with its render-blocking stylesheets and classic scripts inlined (`read` gives a /_astro/ file's text),
- *  and the texts it inlined. */
+/** A page with its stylesheets, classic scripts and module scripts inlined (`read` gives a /_astro/ file's text), and
+ *  the texts it inlined. */
 export function inlineRenderBlocking(html: string, read: (path: string) => string): { html: string; styles: string[]; scripts: string[] } {
   const styles: string[] = [];
   const scripts: string[] = [];
@@ -35,7 +41,11 @@ export function inlineRenderBlocking(html: string, read: (path: string) => strin
   };
   const out = html
     .replace(STYLESHEET, (_tag, path: string) => `<style>${inline(path, "</style", styles)}</style>`)
-    .replace(CLASSIC_SCRIPT, (_tag, path: string) => `<script>${inline(path, "</script", scripts)}</script>`);
+    .replace(CLASSIC_SCRIPT, (_tag, path: string) => `<script>${inline(path, "</script", scripts)}</script>`)
+    .replace(MODULE_SCRIPT, (_tag, path: string) => {
+      if (RELATIVE_IMPORT.test(read(path))) throw new AstroError(`${path} imports a file by a relative path, so it cannot be inlined.`);
+      return `<script type="module">${inline(path, "</script", scripts)}</script>`;
+    });
   return { html: out, styles, scripts };
 }
 

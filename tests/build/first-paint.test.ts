@@ -5,6 +5,8 @@
 //     trip, response headers included) carry the whole head, the headline and the opening paragraph, compressed;
 //   - an essay with a hero picture preloads it first thing in its head, naming exactly the AVIF files its <picture>
 //     offers (src/lib/essay-pictures.ts), so the largest paint's request goes out first and is never made twice.
+//   - no prerendered page asks for a script file from /_astro/ at all: its module scripts are inline too, so nothing
+//     but the hero picture shares the page's first round trips;
 // Each inline text's hash in the page's policy is checked by budget.test.ts ("Content-Security-Policy holds").
 // Run after `DEV_MAILBOX=1 npm run build`: `npx vitest run --project build`.
 import { readFileSync } from "node:fs";
@@ -80,6 +82,20 @@ describe("no prerendered page waits for a second file before it paints", () => {
     const css = readFileSync(files[0]!, "utf8").trim();
     const styles = new Set(staticPages().flatMap((file) => parseTags(readFileSync(file, "utf8")).filter((tag) => tag.name === "style").map((tag) => tag.content)));
     expect([...styles]).toEqual([css]);
+  });
+});
+
+describe("no prerendered page asks for a script file of its own", () => {
+  it.each(staticPages().map((file) => [rel(file), file] as const))("%s", (_name, file) => {
+    const scripts = parseTags(readFileSync(file, "utf8")).filter((tag) => tag.name === "script" && (tag.attrs["src"] ?? "").startsWith("/_astro/"));
+    expect(scripts.map((tag) => tag.attrs["src"])).toEqual([]);
+  });
+
+  it("the menu's enhancement is inline on every page, as a module (run after the page is parsed)", () => {
+    for (const file of staticPages()) {
+      const modules = parseTags(readFileSync(file, "utf8")).filter((tag) => tag.name === "script" && tag.attrs["type"] === "module");
+      expect(modules.some((tag) => tag.content?.includes(".nav-menu") === true), rel(file)).toBe(true);
+    }
   });
 });
 

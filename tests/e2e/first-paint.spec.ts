@@ -1,6 +1,7 @@
 // First paint after one round trip, in a real browser against the built site (src/integrations/inline-first-paint.ts):
-// a public essay fetches nothing before it paints (its stylesheet and the signed-in hint are in the HTML), the
-// policy the static files' _headers gives it lets both run with no violation, and the hint still marks a member;
+// a public essay fetches nothing before it paints (its stylesheet and the signed-in hint are in the HTML) and no
+// script file at all (its module scripts are inline too, and still work), the policy the static files' _headers
+// gives it lets all of them run with no violation, and the hint still marks a member;
 // a page the Worker renders still links the stylesheet, under the Worker's own policy, and is styled alike.
 import { test, expect } from "./fixtures";
 import type { Page } from "@playwright/test";
@@ -35,9 +36,22 @@ test("a public essay paints from its HTML alone, under a strict policy, and is s
   expect(await violations()).toEqual([]);
   expect(requests.filter((request) => request.startsWith("stylesheet "))).toEqual([]);
   expect(requests.some((request) => request.includes("signed-in"))).toBe(false);
+  expect(requests.filter((request) => request.startsWith("script "))).toEqual([]);
   const style = await styled(page);
   expect(style.background).not.toBe("rgba(0, 0, 0, 0)");
   expect(style.headline).not.toMatch(/^"?Times/);
+});
+
+test("the inline module scripts still enhance the page: the share button appears, Escape closes the phone menu", async ({ page }) => {
+  const violations = await watchViolations(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(ESSAY);
+  await expect(page.locator("[data-copy-link], [data-native-share]").locator("visible=true")).toHaveCount(1);
+  await page.locator(".nav-menu summary").click();
+  await expect(page.locator(".nav-menu")).toHaveAttribute("open", "");
+  await page.keyboard.press("Escape");
+  await expect(page.locator(".nav-menu")).not.toHaveAttribute("open", "");
+  expect(await violations()).toEqual([]);
 });
 
 test("the inline signed-in hint still marks a member's page", async ({ page, context }) => {
