@@ -13,9 +13,11 @@
 //   request floor    GET /logout (405): routing, the middleware, a small Response; no page, no D1
 //   session lookup   GET /logout with the member's cookie − without (the same 405; the middleware's session lookup:
 //                    the token's hash, one D1 query, the cookies it keeps up to date)
-//   layout           an unknown /strategy/<slug>/ signed out (404: the layout and an empty page) − the floor
-//   content render   strategy page signed in − the 404 − session lookup (the member's page inside the layout: its
-//                    MDX body, kept per isolate by RenderOnce, the table of contents, the pager)
+//   member page      strategy page signed in − GET /logout signed in (the page's own work beyond the floor and the
+//                    session lookup: its route, the access decision and, after the first request, the page kept per
+//                    isolate by src/lib/member-page-cache.ts instead of a render)
+//   layout           an unknown /strategy/<slug>/ signed out (404: the layout and an empty page) − the floor: what a
+//                    render of the layout alone costs, for comparison
 // Signed-out strategy pages are measured twice: as a public-cache hit (the same URL each time), and rendered (a new
 // URL each time: a miss, a render and a store; the local Cache API stores inside workerd, so that figure includes
 // work production does outside the Worker).
@@ -131,8 +133,8 @@ export async function measurePageCpu({ pgid, targets, samples = 200, warmup = 30
   const breakdown = {
     floorMs: round(m("floor")),
     sessionLookupMs: round(session),
+    memberPageMs: round(m("pageMember") - m("floorMember")),
     layoutMs: round(m("notFound") - m("floor")),
-    contentRenderMs: round(m("pageMember") - m("notFound") - session),
   };
   return { origin, workerdPids: pids, samples, warmup, targets: targets.map(({ key, label, path }) => ({ key, label, path: typeof path === "function" ? path() : path })), results, breakdown };
 }

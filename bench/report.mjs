@@ -96,6 +96,7 @@ export function writeReport(report) {
     ]);
   }
   out.push(table(["target", ...rounds.map((_, i) => `req/s round ${i + 1} (ratio)`), ...rounds.map((_, i) => `p50 / p99 round ${i + 1}`), "non-2xx / errors"], throughputRows));
+  if (report.throughput.medianRatios) out.push("", `Median ratio to the static essay over the rounds: ${targets.slice(1).map((target) => `${target.label} ×${report.throughput.medianRatios[target.key]}`).join("; ")}.`);
   out.push("", `For reference, Ghost 6 serves its post at about ${GHOST.rps[0]}–${GHOST.rps[1]} requests/s on a 2-core machine in production mode (BRIEF §7; a different setup, so compare loosely).`);
 
   // 4. D1 queries
@@ -134,7 +135,7 @@ export function writeReport(report) {
       return [`${label} \`${path}\``, String(r.status), `${r.medianMs} ms`, `${r.p90Ms} ms`, `${r.p99Ms} ms`, `${(r.medianMs - pc.results.essay.medianMs).toFixed(2)} ms`];
     })));
     const b = pc.breakdown;
-    out.push("", `Breakdown of the signed-in strategy page (differences of medians): request floor ${b.floorMs} ms (a static file costs workerd ${pc.results.essay.medianMs} ms), session lookup ${b.sessionLookupMs} ms (mostly the local D1), layout ${b.layoutMs} ms, content render ${b.contentRenderMs} ms.`);
+    out.push("", `Breakdown of the signed-in strategy page (differences of medians): request floor ${b.floorMs} ms over a static file (which costs workerd ${pc.results.essay.medianMs} ms), session lookup ${b.sessionLookupMs} ms (mostly the local D1: miniflare runs each query as a Durable Object transaction), the page itself ${b.memberPageMs} ms (its route and access decision, and the kept copy of the page: src/lib/member-page-cache.ts). For comparison, rendering the layout around an empty page costs ${b.layoutMs} ms (an unknown strategy page's 404 − the floor).`);
   }
 
   // 6. Scale

@@ -226,7 +226,8 @@ async function main() {
         { key: "strategyMember", label: "Strategy page, signed in", path: `/strategy/${strategyPage.slug}/`, headers: { Cookie: member.cookieHeader } },
         { key: "join", label: "/join (GET)", path: "/join" },
       ];
-      report.throughput = await measureThroughput(site, targets, { rounds: QUICK ? 1 : 2, connections: 10, seconds: QUICK ? 3 : 10, log });
+      // Short rounds, many of them: the machine's load drifts within seconds here, and each round compares like with like.
+      report.throughput = await measureThroughput(site, targets, { rounds: QUICK ? 1 : 5, connections: 10, seconds: QUICK ? 3 : 5, log });
       report.throughput.targets = targets.map(({ key, label, path }) => ({ key, label, path }));
     }
     if (wanted("page-cpu")) {

@@ -38,5 +38,12 @@ export async function measureThroughput(siteUrl, targets, { rounds = 2, connecti
     }
     results.push(row);
   }
-  return { settings: { rounds, connections, seconds }, rounds: results };
+  // Each target's median ratio over the rounds: one drifting round does not decide it.
+  const medianRatios = Object.fromEntries(targets.map((target) => {
+    const ratios = results.map((row) => row[target.key].rpsRatio).filter((ratio) => ratio !== null).sort((a, b) => a - b);
+    const middle = Math.floor(ratios.length / 2);
+    return [target.key, ratios.length % 2 ? ratios[middle] : Math.round(((ratios[middle - 1] + ratios[middle]) / 2) * 1000) / 1000];
+  }));
+  log(`  median ratios to the static essay: ${targets.slice(1).map((target) => `${target.key} ${medianRatios[target.key]}`).join(", ")}`);
+  return { settings: { rounds, connections, seconds }, rounds: results, medianRatios };
 }
