@@ -225,6 +225,9 @@ async function main() {
         { key: "strategyIndex", label: "Strategy index, signed out", path: "/strategy/" },
         { key: "strategyMember", label: "Strategy page, signed in", path: `/strategy/${strategyPage.slug}/`, headers: { Cookie: member.cookieHeader } },
         { key: "join", label: "/join (GET)", path: "/join" },
+        // The session lookup alone (a 405 after it, no page): how much of the member's page is the lookup, locally a
+        // D1 query that miniflare runs as a Durable Object transaction.
+        { key: "sessionOnly", label: "GET /logout signed in (405: the session lookup, no page)", path: "/logout", headers: { Cookie: member.cookieHeader } },
       ];
       // Short rounds, many of them: the machine's load drifts within seconds here, and each round compares like with like.
       report.throughput = await measureThroughput(site, targets, { rounds: QUICK ? 1 : 5, connections: 10, seconds: QUICK ? 3 : 5, log });
