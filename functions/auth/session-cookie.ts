@@ -64,17 +64,6 @@ export function clearSignedInHint(cookies: CookieJar, url: URL): void {
   cookies.set(name, "", attributes);
 }
 
-/**
- * True when a raw Cookie header names the session cookie or the signed-in hint, whatever their values: for code that
- * runs before Astro parses cookies (the Worker's entry), such a request is never treated as a plain visitor's.
- */
-export function namesSessionCookies(cookieHeader: string | null, url: URL): boolean {
-  if (cookieHeader === null) return false;
-  const secure = url.protocol === "https:";
-  const names = new Set(cookieHeader.split(";").map((pair) => pair.split("=", 1)[0]!.trim()));
-  return names.has(sessionCookie(secure).name) || names.has(signedInHintCookie(secure).name);
-}
-
 /** True when the request carries the signed-in hint. */
 export function hasSignedInHint(cookies: CookieJar, url: URL): boolean {
   if (cookieTransport(url) === "insecure") return false;

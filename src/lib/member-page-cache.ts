@@ -12,18 +12,24 @@
 // nothing, so an edit to the layout or a component shows at once.
 const kept = new Map<string, string>();
 
-/** The page context keepMemberPage marks. */
-interface PageLocals { locals: Pick<App.Locals, "keepMemberPage"> }
+/** The parts of Astro's page context used here. */
+interface PageContext { url: URL; locals: Pick<App.Locals, "keepMemberPage"> }
 
-/** A kept copy of the member page `key` as a response, or null when this isolate has not rendered it yet. */
-export function keptMemberPage(key: string): Response | null {
-  const html = import.meta.env.DEV ? undefined : kept.get(key);
+/** The copy's key: the entry's, and the path it was asked for (with or without the trailing slash, which the page's
+ *  canonical link repeats). */
+function keyFor(page: PageContext, entry: string): string {
+  return `${entry} ${page.url.pathname}`;
+}
+
+/** A kept copy of this page of `entry` as a response, or null when this isolate has not rendered it yet. */
+export function keptMemberPage(page: PageContext, entry: string): Response | null {
+  const html = import.meta.env.DEV ? undefined : kept.get(keyFor(page, entry));
   return html === undefined ? null : new Response(html, { headers: { "Content-Type": "text/html" } });
 }
 
-/** Asks the middleware to keep this request's rendered page as `key` (call only where decideAccess said "full"). */
-export function keepMemberPage(page: PageLocals, key: string): void {
-  page.locals.keepMemberPage = key;
+/** Asks the middleware to keep this request's rendered page of `entry` (call only where decideAccess said "full"). */
+export function keepMemberPage(page: PageContext, entry: string): void {
+  page.locals.keepMemberPage = keyFor(page, entry);
 }
 
 /** Keeps the HTML of a 200 answer the page asked to keep, and gives the answer back with the same body. */

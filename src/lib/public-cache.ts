@@ -10,7 +10,9 @@
 // browser or proxy keeps a visitor's copy to show a member after they sign in. `X-Public-Cache` says what happened
 // (hit, stored, not-shared, member). Ward changes purge their pages here; strategy pages change only with a deploy.
 
-import { namesSessionCookies } from "@functions/auth/session-cookie";
+import { sessionCookie } from "@functions/auth/session-cookie";
+import { signedInHintCookie } from "@functions/auth/signed-in-hint";
+import { bookmarkCookie } from "@functions/http/d1-sessions";
 import { errorMessage, logger } from "@functions/log";
 
 /** How long a visitor's copy may be served from the cache, in seconds. */
@@ -93,16 +95,27 @@ export async function servePublicPage(request: Request, render: () => Promise<Re
 }
 
 /**
- * A visitor's copy for a GET of a shared path by a request that names neither the session cookie nor the signed-in
- * hint, straight from the cache (the Worker's entry answers with it before Astro runs); null when there is none, and
+ * A visitor's copy for a GET of a shared path by a request that names none of the site's cookies, straight from the
+ * cache (the Worker's entry answers with it before Astro runs); null when there is none, and
  * the request goes on to Astro (whose middleware renders and stores it, and handles every request with cookies).
  */
 export async function servePublicCopy(request: Request): Promise<Response | null> {
   const cache = edgeCache();
   if (cache === null || request.method !== "GET") return null;
   const url = new URL(request.url);
-  if (!isSharedPath(url.pathname) || namesSessionCookies(request.headers.get("Cookie"), url)) return null;
+  if (!isSharedPath(url.pathname) || namesSiteCookies(request.headers.get("Cookie"), url)) return null;
   return lookUp(cache, keyFor(request.url));
+}
+
+/**
+ * True when a raw Cookie header names any cookie the middleware reads or keeps up to date (the session, the signed-in
+ * hint, the database bookmark), whatever its value: such a request goes to Astro, which also clears a stale one.
+ */
+function namesSiteCookies(cookieHeader: string | null, url: URL): boolean {
+  if (cookieHeader === null) return false;
+  const secure = url.protocol === "https:";
+  const ours = [sessionCookie(secure).name, signedInHintCookie(secure).name, bookmarkCookie(secure).name];
+  return cookieHeader.split(";").some((pair) => ours.includes(pair.split("=", 1)[0]!.trim()));
 }
 
 /** The cached copy for `key` marked as a hit, or null; the cache only ever saves work, so a failed lookup is a miss. */

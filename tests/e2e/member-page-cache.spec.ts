@@ -47,6 +47,13 @@ test("every member sees the same kept page, naming no one, with the headers of t
       bodies.push(body);
     }
     expect(new Set(bodies).size, `${page.path}: every member got the same page`).toBe(1);
+    // The same page asked for without its trailing slash is kept apart, so neither copy carries the other's address.
+    const canonical = (html: string) => /<link rel="canonical" href="([^"]+)"/.exec(html)?.[1];
+    const bare = await get(request, page.path.slice(0, -1), { ip: bo.ip, token: bo.token });
+    expect(bare.status()).toBe(200);
+    expect(canonical(await bare.text()), `${page.path} without its slash`).toMatch(new RegExp(`${page.path.slice(0, -1).replace(/\//g, "\\/")}$`));
+    const again = await get(request, page.path, { ip: ada.ip, token: ada.token });
+    expect(canonical(await again.text()), page.path).toMatch(new RegExp(`${page.path.replace(/\//g, "\\/")}$`));
 
     const unverified = await joinHttp(request, uniqueEmail("kept-unverified"));
     for (const caller of [{ ip: unverified.ip, token: unverified.token }, { ip: uniqueIp() }] satisfies Caller[]) {

@@ -2,7 +2,7 @@
 // a 200 GET by a reader with no session; a cookie-less GET of an opted-in page is stored, then served without a
 // render; nothing is stored that did not opt in, sets a cookie, failed or was not a GET; a purge drops the copy. Only
 // the shared paths are looked up at all, and the Worker's entry answers a visitor's hit (servePublicCopy) only for a
-// request that names neither the session cookie nor the signed-in hint.
+// request that names none of the site's cookies (session, signed-in hint, database bookmark).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isSharedPath, purgePublicPages, servePublicCopy, servePublicPage, shareWithVisitors } from "@src/lib/public-cache";
 
@@ -138,9 +138,9 @@ describe("servePublicCopy (the Worker's entry, before Astro)", () => {
     expect(await other?.text(), "cookies that are not ours do not matter").toBe("visitor copy");
   });
 
-  it("leaves to Astro a request naming the session cookie or the hint (whatever their values), a miss, and anything but a GET", async () => {
+  it("leaves to Astro a request naming the session cookie, the hint or the bookmark (whatever their values), a miss, and anything but a GET", async () => {
     const url = await stored();
-    for (const cookie of ["__Host-smallism_session=forged", "__Host-smallism_session=", "a=b; __Host-smallism_signed_in=1", "__Host-smallism_signed_in=0"]) {
+    for (const cookie of ["__Host-smallism_session=forged", "__Host-smallism_session=", "a=b; __Host-smallism_signed_in=1", "__Host-smallism_signed_in=0", "__Host-smallism_d1=00000000-0000001a"]) {
       expect(await servePublicCopy(new Request(url, { headers: { Cookie: cookie } })), cookie).toBeNull();
     }
     expect(await servePublicCopy(new Request(url, { method: "HEAD" }))).toBeNull();
