@@ -7,29 +7,36 @@
 // How it stays sealed: the page itself decides access (decideAccess) on every request and only then, for "full",
 // answers with a kept copy (keptMemberPage) or asks for its render to be kept (keepMemberPage); the middleware keeps
 // the HTML of that 200 answer (storeMemberPage). A copy never leaves by any other path, the key names the entry and
-// its version (collection, id, digest), and it is bounded by the member-only entries in the Worker. The response
-// headers (cookies, security, caching) are the middleware's, on each answer, not part of the copy. `astro dev` keeps
-// nothing, so an edit to the layout or a component shows at once.
+// its version (collection, id, digest), only the page's own path is kept or answered (keyFor), and so the copies are
+// bounded by the member-only entries in the Worker. The response headers (cookies, security, caching) are the
+// middleware's, on each answer, not part of the copy. `astro dev` keeps nothing, so an edit to the layout or a
+// component shows at once.
 const kept = new Map<string, string>();
 
 /** The parts of Astro's page context used here. */
 interface PageContext { url: URL; locals: Pick<App.Locals, "keepMemberPage"> }
 
-/** The copy's key: the entry's, and the path it was asked for (with or without the trailing slash, which the page's
- *  canonical link repeats). */
-function keyFor(page: PageContext, entry: string): string {
-  return `${entry} ${page.url.pathname}`;
+/**
+ * The copy's key for this request, or null: only a request for the page's own path (`path`, e.g.
+ * "/strategy/<id>/") is answered from or kept as the copy. Every other spelling of it (no trailing slash, a
+ * percent-encoded letter) is rendered as asked, so the copies stay one per entry, however many spellings a reader
+ * tries, and the canonical link in a copy is always the page's own.
+ */
+function keyFor(page: PageContext, entry: string, path: string): string | null {
+  return page.url.pathname === path ? entry : null;
 }
 
-/** A kept copy of this page of `entry` as a response, or null when this isolate has not rendered it yet. */
-export function keptMemberPage(page: PageContext, entry: string): Response | null {
-  const html = import.meta.env.DEV ? undefined : kept.get(keyFor(page, entry));
+/** The kept copy of this member page (`entry` at `path`) as a response, or null when there is none to give. */
+export function keptMemberPage(page: PageContext, entry: string, path: string): Response | null {
+  const key = keyFor(page, entry, path);
+  const html = key === null || import.meta.env.DEV ? undefined : kept.get(key);
   return html === undefined ? null : new Response(html, { headers: { "Content-Type": "text/html" } });
 }
 
-/** Asks the middleware to keep this request's rendered page of `entry` (call only where decideAccess said "full"). */
-export function keepMemberPage(page: PageContext, entry: string): void {
-  page.locals.keepMemberPage = keyFor(page, entry);
+/** Asks the middleware to keep this request's rendered page (call only where decideAccess said "full"). */
+export function keepMemberPage(page: PageContext, entry: string, path: string): void {
+  const key = keyFor(page, entry, path);
+  if (key !== null) page.locals.keepMemberPage = key;
 }
 
 /** Keeps the HTML of a 200 answer the page asked to keep, and gives the answer back with the same body. */
