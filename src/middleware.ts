@@ -3,8 +3,9 @@
 // 2. resolves the session cookie once into Astro.locals (user, session), failing closed on D1 errors, and keeps
 //    the signed-in hint cookie in step with it (set for a live session, cleared with a dead one);
 // 3. adds security headers, and `Cache-Control: private, no-store` + `Vary: Cookie` to every rendered response
-//    (pages every visitor sees alike are kept in the Workers Cache API for readers without a session instead:
-//    src/lib/public-cache.ts);
+//    (src/lib/answer-headers.ts; pages every visitor sees alike are kept in the Workers Cache API for readers without
+//    a session instead: src/lib/public-cache.ts, and a member-only page a member may read is kept per isolate after
+//    its first render: src/lib/member-page-cache.ts);
 // 4. turns a page that throws into the friendly 500 page with those same headers, logged without member data
 //    (functions/http/page-failure.ts; astro dev shows the error itself instead).
 // Steps 1–3 run in one D1 session (read replicas; the member's bookmark cookie: functions/http/d1-sessions.ts) and
@@ -120,9 +121,9 @@ async function handle(
   // `astro dev` never caches, so an edit shows at once.
   const { markMemberAnswer, servePublicPage } = await import("./lib/public-cache");
   // A member-only page rendered for a member who may read it is kept for the next one (src/lib/member-page-cache.ts).
-  const { storeMemberPage: keepMemberAnswer } = await import("./lib/member-page-cache");
+  const { storeMemberPage } = await import("./lib/member-page-cache");
   const setsCookies = () => !context.cookies.headers().next().done;
-  const response = token !== null ? markMemberAnswer(await keepMemberAnswer(context.locals, await next())) : import.meta.env.DEV ? await next() : await servePublicPage(context.request, next, setsCookies);
+  const response = token !== null ? markMemberAnswer(await storeMemberPage(context.locals, await next())) : import.meta.env.DEV ? await next() : await servePublicPage(context.request, next, setsCookies);
   finishAnswerHeaders(response.headers);
   return response;
 }
