@@ -77,13 +77,16 @@ function isShareable(response: Response, setsCookies: boolean): boolean {
 
 /**
  * Answers a request with no session cookie: a GET from the cache, or rendered with `render` and stored when the page
- * opted in and `setsCookies()` (cookies Astro will add to the answer) is false.
+ * opted in and `setsCookies()` (cookies Astro will add to the answer) is false. A request that names none of the
+ * site's cookies was already looked up by the Worker's entry (servePublicCopy) and missed, so only the others (a
+ * stray hint or bookmark) are looked up here: a miss never costs two lookups.
  */
 export async function servePublicPage(request: Request, render: () => Promise<Response>, setsCookies: () => boolean): Promise<Response> {
   const cache = edgeCache();
-  if (cache === null || request.method !== "GET" || !isSharedPath(new URL(request.url).pathname)) return withOutcome(await render(), "not-shared");
+  const url = new URL(request.url);
+  if (cache === null || request.method !== "GET" || !isSharedPath(url.pathname)) return withOutcome(await render(), "not-shared");
   const key = keyFor(request.url);
-  const hit = await lookUp(cache, key);
+  const hit = namesSiteCookies(request.headers.get("Cookie"), url) ? await lookUp(cache, key) : null;
   if (hit !== null) return hit;
   const response = await render();
   if (!isShareable(response, setsCookies())) return withOutcome(response, "not-shared");

@@ -76,14 +76,24 @@ describe("servePublicPage", () => {
     const miss = await servePublicPage(new Request(url), render, () => false);
     expect(miss.headers.get("X-Public-Cache")).toBe("stored");
     expect(await miss.text()).toBe("visitor copy 1");
-    const hit = await servePublicPage(new Request(url, { headers: { Cookie: "smallism_signed_in=1" } }), render, () => false);
+    // The middleware looks up only requests with a stray cookie of the site's (the entry looked up the others).
+    const hinted = { headers: { Cookie: "__Host-smallism_signed_in=1" } };
+    const hit = await servePublicPage(new Request(url, hinted), render, () => false);
     expect(hit.headers.get("X-Public-Cache")).toBe("hit");
     expect(await hit.text()).toBe("visitor copy 1");
     expect(renders).toBe(1);
     await purgePublicPages(ORIGIN, [new URL(url).pathname + new URL(url).search]);
-    const again = await servePublicPage(new Request(url), render, () => false);
+    const again = await servePublicPage(new Request(url, hinted), render, () => false);
     expect(again.headers.get("X-Public-Cache")).toBe("stored");
     expect(await again.text()).toBe("visitor copy 2");
+  });
+
+  it("does not look up again a request the Worker's entry already looked up (one naming none of the site's cookies)", async () => {
+    const match = vi.spyOn(edgeCache(), "match");
+    const miss = await servePublicPage(new Request(freshUrl(), { headers: { Cookie: "__cf_bm=abc" } }), page("copy", { headers: { "Cache-Control": "public, max-age=60" } }), () => false);
+    expect(miss.headers.get("X-Public-Cache")).toBe("stored");
+    expect(match).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
   });
 
   const cases: Array<[string, () => Promise<Response>, () => boolean, string]> = [
@@ -98,7 +108,8 @@ describe("servePublicPage", () => {
     const url = freshUrl();
     const first = await servePublicPage(new Request(url, { method }), render, setsCookies);
     expect(first.headers.get("X-Public-Cache")).toBe("not-shared");
-    const second = await servePublicPage(new Request(url), page("rendered again"), () => false);
+    // With a stray hint, so the middleware looks the copy up: there must be none.
+    const second = await servePublicPage(new Request(url, { headers: { Cookie: "__Host-smallism_signed_in=1" } }), page("rendered again"), () => false);
     expect(second.headers.get("X-Public-Cache")).toBe("not-shared");
     expect(await second.text()).toBe("rendered again");
   });
@@ -111,7 +122,7 @@ describe("a failing cache", () => {
   it("is passed by: the page is rendered when a lookup fails, and answered when storing fails", async () => {
     const render = page("rendered", { headers: { "Cache-Control": "public, max-age=60" } });
     vi.spyOn(edgeCache(), "match").mockRejectedValueOnce(new Error("cache unavailable"));
-    const lookupFailed = await servePublicPage(new Request(freshUrl()), render, () => false);
+    const lookupFailed = await servePublicPage(new Request(freshUrl(), { headers: { Cookie: "__Host-smallism_d1=00000000-0000001a" } }), render, () => false);
     expect(lookupFailed.status).toBe(200);
     expect(await lookupFailed.text()).toBe("rendered");
     vi.spyOn(edgeCache(), "put").mockRejectedValueOnce(new Error("too large"));
