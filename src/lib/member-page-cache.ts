@@ -5,7 +5,7 @@
 // in memory and later requests get it without rendering the MDX body or the layout.
 //
 // How it stays sealed: the page itself decides access (decideAccess) on every request and only then, for "full",
-// answers with a kept copy (keptMemberPage) or asks for its render to be kept (keepMemberPage); the middleware keeps
+// answers with a kept copy or asks for its render to be kept (keptMemberPage); the middleware keeps
 // the HTML of that 200 answer (storeMemberPage). A copy never leaves by any other path, the key names the entry and
 // its version (collection, id, digest), only the page's own path is kept or answered (keyFor), and so the copies are
 // bounded by the member-only entries in the Worker. The response headers (cookies, security, caching) are the
@@ -26,17 +26,17 @@ function keyFor(page: PageContext, entry: string, path: string): string | null {
   return page.url.pathname === path ? entry : null;
 }
 
-/** The kept copy of this member page (`entry` at `path`) as a response, or null when there is none to give. */
+/**
+ * The kept copy of this member page (`entry` at `path`) as a response; or null, and then this request's render is
+ * kept by the middleware (call only where decideAccess said "full").
+ */
 export function keptMemberPage(page: PageContext, entry: string, path: string): Response | null {
   const key = keyFor(page, entry, path);
-  const html = key === null || import.meta.env.DEV ? undefined : kept.get(key);
-  return html === undefined ? null : new Response(html, { headers: { "Content-Type": "text/html" } });
-}
-
-/** Asks the middleware to keep this request's rendered page (call only where decideAccess said "full"). */
-export function keepMemberPage(page: PageContext, entry: string, path: string): void {
-  const key = keyFor(page, entry, path);
-  if (key !== null) page.locals.keepMemberPage = key;
+  if (key === null) return null;
+  const html = import.meta.env.DEV ? undefined : kept.get(key);
+  if (html !== undefined) return new Response(html, { headers: { "Content-Type": "text/html" } });
+  page.locals.keepMemberPage = key;
+  return null;
 }
 
 /** Keeps the HTML of a 200 answer the page asked to keep, and gives the answer back with the same body. */

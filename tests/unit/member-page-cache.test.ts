@@ -1,19 +1,19 @@
-// Member-only pages kept per isolate (src/lib/member-page-cache.ts): a page asks for its render to be kept, the
+// Member-only pages kept per isolate (src/lib/member-page-cache.ts): a page finding no copy has its render kept, the
 // middleware keeps the HTML of that 200 answer, and the next request for the page's own path gets the same bytes
 // without a render; a page that did not ask, an answer that is not a 200, and any other spelling of the path keep
 // and get nothing (so copies stay one per entry); each key (entry and digest) is apart. That only pages decideAccess
 // let in ask, and that two members see the same page, is in tests/e2e/member-page-cache.spec.ts.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { keepMemberPage, keptMemberPage, storeMemberPage } from "@src/lib/member-page-cache";
+import { keptMemberPage, storeMemberPage } from "@src/lib/member-page-cache";
 
 /** A page context for a request of `path`. */
 const at = (path: string) => ({ url: new URL(`https://smallism.example${path}`), locals: {} as Pick<App.Locals, "keepMemberPage"> });
 const page = (body: string, status = 200) => new Response(body, { status, headers: { "Content-Type": "text/html", "X-Page": "rendered" } });
 
-/** Renders and keeps `body` for a request of `requested`, as the page and the middleware do. */
+/** Asks for a copy for a request of `requested` and, finding none, renders `body`, as the page and the middleware do. */
 async function render(requested: string, entry: string, path: string, body: string, status = 200): Promise<Response> {
   const context = at(requested);
-  keepMemberPage(context, entry, path);
+  expect(keptMemberPage(context, entry, path), "a copy already").toBeNull();
   return storeMemberPage(context.locals, page(body, status));
 }
 
