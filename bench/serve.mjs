@@ -108,14 +108,6 @@ function form(fields) {
   return new URLSearchParams(fields).toString();
 }
 
-function sessionFrom(response) {
-  for (const line of response.headers.getSetCookie()) {
-    const match = new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(line);
-    if (match && match[1]) return match[1];
-  }
-  return null;
-}
-
 /** Keeps the cookies the responses set, as a browser would (an empty value removes one), for a Cookie header. */
 function keepCookies(jar, response) {
   for (const line of response.headers.getSetCookie()) {
@@ -140,9 +132,9 @@ export async function createVerifiedMember(siteUrl) {
     method: "POST", headers, redirect: "manual",
     body: form({ email, password: "lantern orchard ferry 42", displayName: "Bench Member", agree: "yes", next: "/strategy/" }),
   });
-  const token = sessionFrom(join);
-  if (join.status !== 303 || token === null) throw new Error(`POST /join answered ${join.status} without a session cookie: ${(await join.text()).slice(0, 300)}`);
   const jar = keepCookies(new Map(), join);
+  const token = jar.get(SESSION_COOKIE);
+  if (join.status !== 303 || token === undefined) throw new Error(`POST /join answered ${join.status} without a session cookie: ${(await join.text()).slice(0, 300)}`);
   const cookieHeader = `${SESSION_COOKIE}=${token}`;
   const mailbox = await (await fetch(`${siteUrl}/dev/mailbox?to=${encodeURIComponent(email)}`, { headers: { Cookie: cookieHeader } })).text();
   const code = /code is ([A-Z0-9]{8})/.exec(mailbox)?.[1];

@@ -3,6 +3,7 @@
 // when the machine's load drifts between rounds. autocannon runs in this Node process, on the same 2 cores as
 // workerd: absolute numbers are a floor, the ratios are the useful part.
 import autocannon from "autocannon";
+import { median } from "./browser.mjs";
 
 function once(url, headers, { connections, seconds }) {
   return new Promise((resolve, reject) => {
@@ -40,9 +41,8 @@ export async function measureThroughput(siteUrl, targets, { rounds = 2, connecti
   }
   // Each target's median ratio over the rounds: one drifting round does not decide it.
   const medianRatios = Object.fromEntries(targets.map((target) => {
-    const ratios = results.map((row) => row[target.key].rpsRatio).filter((ratio) => ratio !== null).sort((a, b) => a - b);
-    const middle = Math.floor(ratios.length / 2);
-    return [target.key, ratios.length % 2 ? ratios[middle] : Math.round(((ratios[middle - 1] + ratios[middle]) / 2) * 1000) / 1000];
+    const middle = median(results.map((row) => row[target.key].rpsRatio));
+    return [target.key, middle === null ? null : Math.round(middle * 1000) / 1000];
   }));
   log(`  median ratios to the static essay: ${targets.slice(1).map((target) => `${target.key} ${medianRatios[target.key]}`).join(", ")}`);
   return { settings: { rounds, connections, seconds }, rounds: results, medianRatios };

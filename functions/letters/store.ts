@@ -2,7 +2,6 @@
 // be edited; once sending starts its content is frozen. startSending is the one way into 'sending' (the console's
 // "Send now" and the minute cron for scheduled letters both call it): a conditional UPDATE decides, so a double
 // click, two staff at once or the cron racing a click start the fan-out exactly once.
-import { generateToken } from "@functions/auth/tokens";
 import { countRecipients, type LetterAudience } from "./audience";
 import { fanOutMessage, type LetterQueue } from "./fan-out";
 
@@ -90,15 +89,6 @@ export async function saveNewDraft(
   if ((insert!.meta.changes ?? 0) > 0) return "created";
   const owner = await db.prepare("SELECT created_by FROM letters WHERE id = ?1").bind(id).first<{ created_by: string }>();
   return owner?.created_by === createdBy ? "repeat" : "taken";
-}
-
-/** Saves a new draft under a fresh id (with the caller's statements in the same batch) and returns the id. */
-export async function createLetter(
-  db: D1Database, draft: LetterDraft, createdBy: string, now: number, also: D1PreparedStatement[] | ((id: string) => D1PreparedStatement[]) = [],
-): Promise<string> {
-  const id = generateToken(10);
-  await saveNewDraft(db, id, draft, createdBy, now, typeof also === "function" ? also : () => also);
-  return id;
 }
 
 /** Replaces a draft's or scheduled letter's content; false once sending has started (or no such letter). */

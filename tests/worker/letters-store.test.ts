@@ -3,12 +3,12 @@
 // with unverified and suppressed members left out, and the progress counts.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createLetter, letterProgress, listLetters, readLetter, scheduleLetter, startDueLetters, startSending, unscheduleLetter, updateDraft, archiveSlugFor } from "@functions/letters/store";
+import { letterProgress, listLetters, readLetter, scheduleLetter, startDueLetters, startSending, unscheduleLetter, updateDraft, archiveSlugFor } from "@functions/letters/store";
 import { countRecipients, readRecipientPage } from "@functions/letters/audience";
 import { readSubscriptions, setSubscriptionStatements, unsubscribeTopic } from "@functions/letters/subscriptions";
 import { readSuppression, reenableLetters, suppressStatement, liftComplaintStatement } from "@functions/letters/suppression";
 import { T0, count, insertUser } from "./support";
-import { draft, letter, memoryQueue, subscriber } from "./letters-support";
+import { createLetter, draft, letter, memoryQueue, subscriber } from "./letters-support";
 
 const DB = env.DB;
 

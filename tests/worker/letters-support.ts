@@ -4,7 +4,8 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { setSubscriptionStatements, type LetterTopic } from "@functions/letters/subscriptions";
-import { createLetter, type LetterDraft } from "@functions/letters/store";
+import { saveNewDraft, type LetterDraft } from "@functions/letters/store";
+import { generateToken } from "@functions/auth/tokens";
 import { createSesSender } from "@functions/letters/ses-sender";
 import type { ConsumerDeps } from "@functions/letters/consumer";
 import { STAND_IN_KEYS } from "@tests/support/letters-stand-in-keys.mjs";
@@ -38,6 +39,13 @@ export const draft = (extra: Partial<LetterDraft> = {}): LetterDraft => ({
   subject: "New essay: owning the buses", source: "markdown", essaySlug: null, bodyMarkdown: "Hello **all**.",
   bodyHtml: "<p>Hello <strong>all</strong>.</p>", bodyText: "Hello all.", audience: "essays", wardId: null, ...extra,
 });
+
+/** Saves a new draft under a fresh id, as the compose form does with its draft key, and returns the id. */
+export async function createLetter(db: D1Database, letterDraft: LetterDraft, createdBy: string, now: number): Promise<string> {
+  const id = generateToken(10);
+  if ((await saveNewDraft(db, id, letterDraft, createdBy, now)) !== "created") throw new Error(`letter ${id} was not created`);
+  return id;
+}
 
 /** A saved draft letter's id. */
 export async function letter(extra: Partial<LetterDraft> = {}): Promise<string> {
